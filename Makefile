@@ -1,0 +1,54 @@
+# gongzhi: the two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := src/gongzhi/static/vendor
+PORT ?= 8000
+
+.PHONY: demo test lint typecheck pytest setup static clean messages
+
+setup: $(VENV)/.installed static
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static: $(VENDOR)/.copied
+
+$(VENDOR)/.copied: node_modules/.installed
+	mkdir -p $(VENDOR)/leaflet/images
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css $(VENDOR)/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	touch $@
+
+demo: setup
+	$(BIN)/gongzhi demo --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy src/gongzhi/core $$(ls src/gongzhi/*/services.py | grep -v /core/)
+
+pytest: setup
+	$(BIN)/gongzhi manage makemigrations --check --dry-run
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+messages: setup
+	cd src/gongzhi && ../../$(BIN)/gongzhi manage makemessages -l zh_Hans --no-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,56 @@
+"""The navigation each role needs, as data: (url name, label, roles that see it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import Role
+from gongzhi.core.scoping import scope_of
+
+ALL_STAFF = {Role.OFFICE, Role.LEADER, Role.DISTRICT, Role.STREET, Role.COMMUNITY}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    roles: frozenset[str]
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("areas:district_list", _("Districts"), frozenset(ALL_STAFF - {Role.COMMUNITY})),
+    NavItem("areas:community_list", _("Communities"), frozenset(ALL_STAFF | {Role.UNIT})),
+    NavItem(
+        "units:unit_list",
+        _("Units"),
+        frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
+    ),
+    NavItem("units:pairing_list", _("Pairings"), frozenset(ALL_STAFF | {Role.UNIT})),
+    NavItem("units:member_list", _("Members"), frozenset({Role.OFFICE, Role.UNIT, Role.MEMBER})),
+    NavItem(
+        "campaigns:calendar",
+        _("Calendar"),
+        frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR, Role.MEMBER}),
+    ),
+    NavItem("campaigns:campaign_list", _("Campaigns"), frozenset({Role.OFFICE, Role.LEADER})),
+)
+
+
+def navigation_for(user: Any) -> list[dict[str, Any]]:
+    """The menu entries ``user``'s roles give, in a fixed order."""
+    roles = scope_of(user).roles
+    items = []
+    for item in NAVIGATION:
+        if not roles & item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # an app not wired yet
+            continue
+        items.append({"url": url, "label": item.label, "name": item.url_name})
+    return items
