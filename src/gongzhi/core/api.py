@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from gongzhi.core import services
+from gongzhi.core.api_schemas import ErrorOut
 
 router = Router(tags=["auth"])
 
@@ -21,10 +22,6 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     username: str
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 @router.post("auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 429: ErrorOut})
