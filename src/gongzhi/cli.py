@@ -26,7 +26,8 @@ def _setup_django() -> None:
 
 def _data_dir() -> Path:
     path = Path(os.environ.get("GONGZHI_DATA_DIR", "var")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    for sub in ("", "static", "media"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
     os.environ["GONGZHI_DATA_DIR"] = str(path)
     return path
 

@@ -28,7 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
         "units:unit_list",
         _("Units"),
-        frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
+        frozenset(ALL_STAFF | {Role.UNIT}),
     ),
     NavItem("units:pairing_list", _("Pairings"), frozenset(ALL_STAFF | {Role.UNIT})),
     NavItem("units:member_list", _("Members"), frozenset({Role.OFFICE, Role.UNIT, Role.MEMBER})),
