@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 VENDOR := src/gongzhi/static/vendor
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck pytest setup static clean messages
+.PHONY: demo test lint typecheck pytest setup static clean messages compile-messages
 
 setup: $(VENV)/.installed static
 
@@ -47,8 +47,14 @@ pytest: setup
 
 test: lint typecheck pytest
 
+# Collect the translatable strings into the zh-Hans catalogue (needs gettext's xgettext).
 messages: setup
-	cd src/gongzhi && ../../$(BIN)/gongzhi manage makemessages -l zh_Hans --no-obsolete
+	cd src/gongzhi && GONGZHI_DATA_DIR=../../var ../../$(BIN)/gongzhi manage makemessages -l zh_Hans --no-obsolete --no-location --ignore 'static/vendor/*'
+	cd src/gongzhi && GONGZHI_DATA_DIR=../../var ../../$(BIN)/gongzhi manage makemessages -d djangojs -l zh_Hans --no-obsolete --no-location --ignore 'static/vendor/*'
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
+
+# Compile .po into .mo with polib (no gettext tools needed at run time).
+compile-messages: setup
+	$(BIN)/python -c "import polib, pathlib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix('.mo'))) for p in pathlib.Path('src/gongzhi/locale').rglob('*.po')]"

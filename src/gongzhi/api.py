@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaError
 from ninja.security import django_auth
 
 from gongzhi.areas.api import router as areas_router
@@ -60,3 +62,33 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return api.create_response(
         request, {"detail": _("Authentication required: send a bearer token.")}, status=401
     )
+
+
+SCHEMA_MESSAGES = {
+    "missing": _lazy("This field is required."),
+    "int_parsing": _lazy("Enter a whole number."),
+    "int_type": _lazy("Enter a whole number."),
+    "date_from_datetime_parsing": _lazy("Enter a date as YYYY-MM-DD."),
+    "date_parsing": _lazy("Enter a date as YYYY-MM-DD."),
+    "date_type": _lazy("Enter a date as YYYY-MM-DD."),
+    "string_type": _lazy("Enter text."),
+    "bool_type": _lazy("Enter true or false."),
+    "bool_parsing": _lazy("Enter true or false."),
+    "extra_forbidden": _lazy("This field is not accepted."),
+    "json_invalid": _lazy("The body is not valid JSON."),
+}
+_LOCATIONS = {"body", "payload", "query", "path", "data", "form"}
+
+
+@api.exception_handler(SchemaError)
+def on_schema_error(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+    """Bodies and parameters that do not match the schema: 422, in the same shape as 400."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        path = [str(p) for p in error.get("loc", ()) if str(p) not in _LOCATIONS]
+        field = ".".join(path) or "__all__"
+        message = SCHEMA_MESSAGES.get(error.get("type", ""))
+        errors.setdefault(field, []).append(str(message or error.get("msg", _("Invalid value."))))
+    field, messages = next(iter(errors.items())) if errors else ("__all__", [_("Invalid input.")])
+    detail = messages[0] if field == "__all__" else f"{field}: {messages[0]}"
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)

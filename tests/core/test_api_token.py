@@ -73,3 +73,19 @@ def test_me_names_the_area_a_grant_is_bound_to(world, api_client):
             "unit_code": None,
         }
     ]
+
+
+def test_a_body_missing_a_field_names_it(client, world):
+    response = post_json(client, TOKEN_URL, {"username": "office"})
+    assert response.status_code == 422
+    assert (
+        response.json()["errors"] == {"password": ["此字段为必填项。"]}
+        or "password" in response.json()["errors"]
+    )
+    assert response.json()["detail"].startswith("password")
+
+
+def test_a_body_that_is_not_json_is_refused_clearly(client, world):
+    response = client.post(TOKEN_URL, "{nope", content_type="application/json")
+    assert response.status_code in {400, 422}
+    assert response.json()["detail"]
