@@ -9,6 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class IsoWeekday(models.IntegerChoices):
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 3, _("Wednesday")
+    THURSDAY = 4, _("Thursday")
+    FRIDAY = 5, _("Friday")
+    SATURDAY = 6, _("Saturday")
+    SUNDAY = 7, _("Sunday")
+
+
 class ScheduleMode(models.TextChoices):
     NTH_WEEKDAY = "nth_weekday", _("Nth weekday of the month")
     CALENDAR_WEEK = "calendar_week", _("Weekday of the nth calendar week")
@@ -29,7 +39,10 @@ class Campaign(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
     weekday = models.PositiveSmallIntegerField(
-        _("weekday"), default=5, help_text=_("ISO weekday: 1 = Monday … 5 = Friday.")
+        _("weekday"),
+        default=IsoWeekday.FRIDAY,
+        choices=IsoWeekday.choices,
+        help_text=_("ISO weekday: 1 = Monday … 5 = Friday."),
     )
     nth = models.JSONField(_("occurrences"), default=list, help_text=_("For example [2, 4]."))
     mode = models.CharField(
@@ -94,6 +107,8 @@ class Session(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -116,6 +131,11 @@ class Session(models.Model):
     @property
     def is_moved(self) -> bool:
         return self.date != self.slot_date
+
+    @property
+    def is_held(self) -> bool:
+        """Scheduled (not skipped, not cancelled): the only sessions that count."""
+        return self.status == SessionStatus.SCHEDULED
 
 
 class HolidayYear(models.Model):

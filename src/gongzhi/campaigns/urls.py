@@ -1,2 +1,17 @@
+from django.urls import path
+
+from gongzhi.campaigns import views
+
 app_name = "campaigns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.campaign_list, name="campaign_list"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("holidays/", views.holiday_year, name="holiday_year"),
+    path("<slug:slug>/", views.campaign_detail, name="campaign_detail"),
+    path("<slug:slug>/rule/", views.campaign_rule, name="campaign_rule"),
+    path(
+        "<slug:slug>/sessions/<int:session_id>/cancel/",
+        views.session_cancel,
+        name="session_cancel",
+    ),
+]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -9,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from gongzhi.core import services
 from gongzhi.core.api_schemas import ErrorOut
-from gongzhi.core.models import RoleGrant
+from gongzhi.core.models import RoleGrant, User
 from gongzhi.core.scoping import scope_of
 
 router = Router(tags=["auth"])
@@ -57,9 +59,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str
 def me(request: HttpRequest) -> dict[str, object]:
     """The caller's account, roles and the areas or units each grant is bound to."""
     user = request.user
-    grants = RoleGrant.objects.filter(user_id=user.pk, revoked_at__isnull=True).select_related(
-        "district", "street", "community", "unit"
-    )
+    grants = RoleGrant.objects.filter(
+        user=cast(User, user), revoked_at__isnull=True
+    ).select_related("district", "street", "community", "unit")
     return {
         "username": user.get_username(),
         "display_name": str(user),

@@ -1,0 +1,164 @@
+"""Forms of the campaign pages: the rule preview, cancelling, the holiday year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from gongzhi.campaigns.models import HolidayPolicy, IsoWeekday, ScheduleMode
+
+
+class BootstrapForm(forms.Form):
+    """Gives every widget Bootstrap's classes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class RuleForm(BootstrapForm):
+    weekday = forms.TypedChoiceField(label=_lazy("Weekday"), choices=IsoWeekday.choices, coerce=int)
+    nth = forms.CharField(
+        label=_lazy("Occurrences"), help_text=_lazy("For example 2, 4 (the 2nd and 4th).")
+    )
+    mode = forms.ChoiceField(label=_lazy("Counting"), choices=ScheduleMode.choices)
+    holiday_policy = forms.ChoiceField(label=_lazy("On a holiday"), choices=HolidayPolicy.choices)
+    allow_makeup_workdays = forms.BooleanField(
+        label=_lazy("Allow weekend make-up working days"), required=False
+    )
+    start_time = forms.TimeField(
+        label=_lazy("Start time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    end_time = forms.TimeField(
+        label=_lazy("End time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    year = forms.IntegerField(label=_lazy("Preview year"), min_value=2000, max_value=2100)
+    force = forms.BooleanField(
+        label=_lazy("Also change sessions that have records (cancelled ones)"), required=False
+    )
+
+    def clean_nth(self) -> list[int]:
+        raw = self.cleaned_data["nth"]
+        parts = [p for p in re.split(r"[\s,，、]+", raw) if p]
+        if not parts or not all(p.isdigit() and 1 <= int(p) <= 5 for p in parts):
+            raise forms.ValidationError(_("Give numbers from 1 to 5, for example 2, 4."))
+        return sorted({int(p) for p in parts})
+
+    def rule_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            key: data[key]
+            for key in (
+                "weekday",
+                "nth",
+                "mode",
+                "holiday_policy",
+                "allow_makeup_workdays",
+                "start_time",
+                "end_time",
+            )
+        }
+
+
+class CancelForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_lazy("Reason"), max_length=200, help_text=_lazy("For example: heavy rain warning.")
+    )
+
+
+WORKDAY_WORDS = {"workday", "work", "上班", "补班", "调休上班"}
+LINE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*(?:\.\.|~|至)\s*(\d{4}-\d{2}-\d{2}))?\s*(.*)$")
+
+
+def parse_holiday_lines(text: str, year: int) -> list[tuple[dt.date, bool, str]]:
+    """Parse ``2027-01-01 元旦`` (a day off), ``2027-02-07 workday`` (make-up day) lines.
+
+    ``2027-10-01..2027-10-07 国庆节`` gives a range. Errors name the line.
+    """
+    out: list[tuple[dt.date, bool, str]] = []
+    errors: list[str] = []
+    seen: set[dt.date] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = LINE_RE.match(line)
+        if not match:
+            errors.append(
+                _("Line %(n)s: start with a date as YYYY-MM-DD (%(line)s).")
+                % {"n": number, "line": line}
+            )
+            continue
+        try:
+            first = dt.date.fromisoformat(match.group(1))
+            last = dt.date.fromisoformat(match.group(2)) if match.group(2) else first
+        except ValueError:
+            errors.append(_("Line %(n)s: no such date (%(line)s).") % {"n": number, "line": line})
+            continue
+        words = match.group(3).split()
+        is_workday = bool(words) and words[0].lower() in WORKDAY_WORDS
+        name = " ".join(words[1:] if is_workday else words)
+        if first.year != year or last.year != year:
+            errors.append(
+                _("Line %(n)s: the date is not in %(year)s.") % {"n": number, "year": year}
+            )
+            continue
+        if last < first:
+            errors.append(_("Line %(n)s: the range ends before it starts.") % {"n": number})
+            continue
+        day = first
+        while day <= last:
+            if is_workday and day.isoweekday() < 6:
+                errors.append(
+                    _("Line %(n)s: %(date)s is a weekday, it cannot be a make-up working day.")
+                    % {"n": number, "date": day.isoformat()}
+                )
+            elif day in seen:
+                errors.append(
+                    _("Line %(n)s: %(date)s is already given.")
+                    % {"n": number, "date": day.isoformat()}
+                )
+            else:
+                seen.add(day)
+                out.append((day, not is_workday, name))
+            day += dt.timedelta(days=1)
+    if errors:
+        raise forms.ValidationError(errors)
+    return out
+
+
+class HolidayYearForm(BootstrapForm):
+    year = forms.IntegerField(label=_lazy("Year"), min_value=2000, max_value=2100)
+    notice = forms.CharField(
+        label=_lazy("Notice"),
+        max_length=200,
+        required=False,
+        help_text=_lazy("The State Council notice, e.g. 国办发明电〔2026〕7号."),
+    )
+    lines = forms.CharField(
+        label=_lazy("Days off and make-up working days"),
+        widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace"}),
+        help_text=_lazy(
+            "One line each: '2027-01-01 元旦' is a day off, '2027-02-07 workday 春节' a weekend "
+            "working day; '2027-10-01..2027-10-07 国庆节' gives a range."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "year" in data and "lines" in data:
+            try:
+                data["dates"] = parse_holiday_lines(data["lines"], data["year"])
+            except forms.ValidationError as exc:
+                self.add_error("lines", exc)
+        return data

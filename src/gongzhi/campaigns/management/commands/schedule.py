@@ -1,0 +1,55 @@
+"""``gongzhi schedule CAMPAIGN --year Y``: the year's sessions, one line each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from gongzhi.campaigns.models import Campaign
+from gongzhi.campaigns.queries import campaign_year_rows
+
+
+class Command(BaseCommand):
+    help = "Print a campaign's sessions for a year, with moved or skipped dates and why."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("campaign", help="the campaign's short name (slug)")
+        parser.add_argument("--year", type=int, default=dt.date.today().year)  # noqa: DTZ011
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            campaign = Campaign.objects.get(slug=options["campaign"])
+        except Campaign.DoesNotExist as exc:
+            raise CommandError(_("No campaign %(slug)s.") % {"slug": options["campaign"]}) from exc
+        year = options["year"]
+        rows, provisional = campaign_year_rows(campaign, year)
+        self.stdout.write(f"{campaign.name} ({campaign.slug}) {year}")
+        time = f"{campaign.start_time:%H:%M}-{campaign.end_time:%H:%M}"
+        for row in rows:
+            p = row.planned
+            if row.state == "skipped":
+                line = f"{p.slot_date:%Y-%m-%d %a}  {p.reason}"
+            elif row.state == "moved":
+                slot = _("rule date %(slot)s") % {"slot": f"{p.slot_date:%Y-%m-%d %a}"}
+                line = f"{row.date:%Y-%m-%d %a} {time}  ({slot}) {p.reason}"
+            else:
+                line = f"{row.date:%Y-%m-%d %a} {time}"
+            if row.state == "cancelled" and row.session is not None:
+                line += "  " + _("cancelled: %(reason)s") % {"reason": row.session.cancel_reason}
+            if p.provisional:
+                line += "  " + _("(provisional)")
+            self.stdout.write(line)
+        held = sum(1 for r in rows if r.state in ("held", "moved"))
+        self.stdout.write(_("%(count)s sessions.") % {"count": held})
+        if provisional:
+            self.stdout.write(
+                _(
+                    "Note: there is no holiday data for %(year)s yet, so these dates are "
+                    "provisional. Enter the year's holidays when the State Council notice "
+                    "comes out (each November or December)."
+                )
+                % {"year": year}
+            )
