@@ -43,7 +43,7 @@ typecheck: setup
 
 pytest: setup
 	$(BIN)/gongzhi manage makemigrations --check --dry-run
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -92,10 +92,10 @@ def demo(argv: list[str]) -> int:
     os.environ.setdefault("SECURE_COOKIES", "false")
     _setup_django()
     _manage("migrate", "--no-input", "-v", "0")
-    _manage("load_demo")
+    _manage("load_demo", "--url", f"http://{args.host}:{args.port}/")
     if args.no_serve:
         return 0
-    print(f"\ngongzhi demo: http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
+    print(f"\ngongzhi demo: serving http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
     worker = _worker_process()
     server = _gunicorn(f"{args.host}:{args.port}", workers=2)
     return _wait(server, worker)
