@@ -60,3 +60,16 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-first-run",
         ],
     }
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may be skipped: a missing browser or database is a failure."""
+    if not os.environ.get("CI") or hasattr(session.config, "workerinput"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(
+            f"CI: {len(skipped)} test(s) skipped; in CI that is a failure.", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
