@@ -35,8 +35,8 @@ demo: setup
 	$(BIN)/gongzhi demo --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 typecheck: setup
 	$(BIN)/mypy src/gongzhi/core $$(ls src/gongzhi/*/services.py | grep -v /core/)
