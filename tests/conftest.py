@@ -23,6 +23,18 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings: Any) -> None:
+    """Tests read messages in English; tests of the Chinese UI switch to zh-hans themselves."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def chinese(settings: Any) -> None:
+    """Serve and validate in zh-hans, the product's default language."""
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
 @pytest.fixture
 def world(db: None) -> factories.World:
     """A small city: two districts, streets, communities, units, pairings, a user per role."""

@@ -95,7 +95,9 @@ def demo(argv: list[str]) -> int:
     _manage("load_demo", "--url", f"http://{args.host}:{args.port}/")
     if args.no_serve:
         return 0
-    print(f"\ngongzhi demo: serving http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
+    print(
+        f"\ngongzhi demo: serving http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True
+    )
     worker = _worker_process()
     server = _gunicorn(f"{args.host}:{args.port}", workers=2)
     return _wait(server, worker)

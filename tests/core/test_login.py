@@ -96,8 +96,14 @@ def test_password_change_requires_the_old_password(client, world):
     assert world.users["member"].check_password("Tall-Tree-7781")
 
 
+def test_the_product_speaks_chinese_by_default():
+    from gongzhi import settings as product_settings
+
+    assert product_settings.LANGUAGE_CODE == "zh-hans"
+
+
 @pytest.mark.django_db
-def test_login_page_is_in_chinese_by_default(client):
+def test_login_page_is_in_chinese_for_chinese_users(client, chinese):
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert "登录" in response.content.decode()

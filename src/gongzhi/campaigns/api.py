@@ -75,7 +75,11 @@ class SessionOut(Schema):
     slot_date: dt.date
     status: str
     provisional: bool
-    reason: str
+    reason: str = Field(description="Why skipped, moved or provisional, in the request's language.")
+    reason_code: str = Field(
+        description="skipped, no_day, taken, moved, provisional or empty (stable, untranslated)."
+    )
+    reason_params: dict[str, str]
     cancel_reason: str
 
 
@@ -116,6 +120,8 @@ def session_out(session: Session) -> dict[str, Any]:
         "status": session.status,
         "provisional": session.provisional,
         "reason": session.reason,
+        "reason_code": session.reason_code,
+        "reason_params": session.reason_params,
         "cancel_reason": session.cancel_reason,
     }
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from gongzhi.areas.models import Community, District
 from gongzhi.campaigns.models import HolidayPolicy, IsoWeekday, ScheduleMode
 
 
@@ -162,3 +163,120 @@ class HolidayYearForm(BootstrapForm):
             except forms.ValidationError as exc:
                 self.add_error("lines", exc)
         return data
+
+
+class CommunityChoiceField(forms.ModelMultipleChoiceField):
+    """Communities by code, labelled with their street and district for the search box."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.street.name} · {obj.street.district.name}"
+
+
+def _community_queryset() -> Any:
+    return Community.objects.active().select_related("street__district").order_by("code")
+
+
+class CampaignEditForm(BootstrapForm):
+    """Name, end date and communities of an existing campaign (the rule has its own page)."""
+
+    name = forms.CharField(label=_lazy("Name"), max_length=100)
+    end = forms.DateField(
+        label=_lazy("End"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_lazy("Leave empty for an open-ended campaign."),
+    )
+    districts = forms.ModelMultipleChoiceField(
+        label=_lazy("All communities of a district"),
+        queryset=District.objects.active().order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_lazy("Every community of the ticked districts is added to those chosen below."),
+    )
+    communities = CommunityChoiceField(
+        label=_lazy("Communities"),
+        queryset=_community_queryset(),
+        to_field_name="code",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10, "data-searchable": "1"}),
+        help_text=_lazy(
+            "Type in the search box to filter; hold Ctrl (or tap, on a phone) to pick several."
+        ),
+    )
+
+    def community_codes(self) -> list[str]:
+        """The chosen communities plus every active community of the chosen districts."""
+        data = self.cleaned_data
+        codes = {c.code for c in data.get("communities") or []}
+        districts = list(data.get("districts") or [])
+        if districts:
+            codes |= set(
+                Community.objects.active()
+                .filter(street__district__in=districts)
+                .values_list("code", flat=True)
+            )
+        return sorted(codes)
+
+    def values(self) -> dict[str, Any]:
+        """The services' write shape."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "end": data.get("end"),
+            "community_codes": self.community_codes(),
+        }
+
+
+class CampaignCreateForm(CampaignEditForm):
+    """Everything a new campaign needs: the edit fields plus its slug, start and rule."""
+
+    slug = forms.SlugField(
+        label=_lazy("Short name"),
+        max_length=40,
+        help_text=_lazy("Letters, digits and hyphens; used in addresses and the schedule command."),
+    )
+    start = forms.DateField(
+        label=_lazy("Start"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    weekday = RuleForm.base_fields["weekday"]
+    nth = RuleForm.base_fields["nth"]
+    mode = RuleForm.base_fields["mode"]
+    start_time = RuleForm.base_fields["start_time"]
+    end_time = RuleForm.base_fields["end_time"]
+    holiday_policy = RuleForm.base_fields["holiday_policy"]
+    allow_makeup_workdays = RuleForm.base_fields["allow_makeup_workdays"]
+
+    field_order = [
+        "slug",
+        "name",
+        "start",
+        "end",
+        "weekday",
+        "nth",
+        "mode",
+        "start_time",
+        "end_time",
+        "holiday_policy",
+        "allow_makeup_workdays",
+        "districts",
+        "communities",
+    ]
+
+    clean_nth = RuleForm.clean_nth
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        values = super().values()
+        values.update({key: data[key] for key in ("slug", "start", *RULE_KEYS)})
+        return values
+
+
+RULE_KEYS = (
+    "weekday",
+    "nth",
+    "mode",
+    "holiday_policy",
+    "allow_makeup_workdays",
+    "start_time",
+    "end_time",
+)

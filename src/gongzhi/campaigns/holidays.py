@@ -21,17 +21,40 @@ import chinese_calendar
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-#: The package's holiday names, made translatable.
+#: The package's holiday names (its English), made translatable. The keys are
+#: what is stored; the text is chosen in the reader's language at display.
 PACKAGE_NAMES: dict[str, str | Promise] = {
+    # Translators: 元旦
     "New Year's Day": _("New Year's Day"),
+    # Translators: 春节
     "Spring Festival": _("Spring Festival"),
+    # Translators: 清明节
     "Tomb-sweeping Day": _("Tomb-sweeping Day"),
+    # Translators: 劳动节
     "Labour Day": _("Labour Day"),
+    # Translators: 端午节
     "Dragon Boat Festival": _("Dragon Boat Festival"),
+    # Translators: 国庆节
     "National Day": _("National Day"),
+    # Translators: 中秋节
     "Mid-autumn Festival": _("Mid-Autumn Festival"),
+    # Translators: 中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日 (2015-09-03)
     "Anti-Fascist 70th Day": _("Anti-Fascist War Victory Day"),
 }
+
+
+def display_name(key: str, *, makeup: bool = False) -> str:
+    """A holiday's name in the active language.
+
+    ``key`` is what the calendar holds: one of the package's names (translated
+    through :data:`PACKAGE_NAMES`) or the name the office typed (shown as is).
+    An empty key reads "Holiday" (or "Make-up working day").
+    """
+    if key in PACKAGE_NAMES:
+        return str(PACKAGE_NAMES[key])
+    if key:
+        return key
+    return str(_("Make-up working day") if makeup else _("Holiday"))
 
 
 def package_years() -> range:
@@ -81,9 +104,19 @@ class HolidayCalendar:
         """A weekday that is not a holiday, or a weekend make-up working day."""
         return not self.is_day_off(day)
 
+    def holiday_key(self, day: dt.date) -> str:
+        """The stored name of the holiday a day belongs to (untranslated), or ``""``."""
+        if day in self.days_off:
+            return self.days_off[day]
+        return self.makeup_workdays.get(day, "")
+
     def holiday_name(self, day: dt.date) -> str:
-        """The holiday a day belongs to (also for make-up days), or ``""``."""
-        return str(self.days_off.get(day) or self.makeup_workdays.get(day) or "")
+        """The holiday a day belongs to (also for make-up days) in the active language."""
+        if day in self.days_off:
+            return display_name(self.days_off[day])
+        if day in self.makeup_workdays:
+            return display_name(self.makeup_workdays[day], makeup=True)
+        return ""
 
 
 def calendar_from_data(
@@ -102,17 +135,17 @@ def calendar_from_data(
     if from_package:
         for day, name in chinese_calendar.holidays.items():
             if day.year in from_package:
-                days_off[day] = str(PACKAGE_NAMES.get(str(name), str(name)))
+                days_off[day] = str(name)
         for day, name in chinese_calendar.workdays.items():
             if day.year in from_package:
-                makeup[day] = str(PACKAGE_NAMES.get(str(name), str(name)))
+                makeup[day] = str(name)
     for day, is_day_off, name in office_dates:
         if day.year not in office:
             continue
         if is_day_off:
-            days_off[day] = name or str(_("Holiday"))
+            days_off[day] = name
         elif day.isoweekday() >= 6:
-            makeup[day] = name or str(_("Make-up working day"))
+            makeup[day] = name
     return HolidayCalendar(days_off=days_off, makeup_workdays=makeup, known_years=frozenset(known))
 
 

@@ -102,7 +102,13 @@ class Session(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason_code = models.CharField(
+        _("reason"),
+        max_length=20,
+        blank=True,
+        help_text=_("Why the session is skipped, moved or provisional (rendered at display)."),
+    )
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
     provisional = models.BooleanField(_("provisional"), default=False)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -127,6 +133,13 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.date:%Y-%m-%d}"
+
+    @property
+    def reason(self) -> str:
+        """Why the session is skipped, moved or provisional, in the reader's language."""
+        from gongzhi.campaigns.schedule import render_reason
+
+        return render_reason(self.reason_code, self.reason_params)
 
     @property
     def is_moved(self) -> bool:

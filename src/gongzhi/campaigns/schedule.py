@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from gongzhi.campaigns.holidays import HolidayCalendar
+from gongzhi.campaigns.holidays import HolidayCalendar, display_name
 
 NTH_WEEKDAY = "nth_weekday"
 CALENDAR_WEEK = "calendar_week"
@@ -52,14 +53,73 @@ class Rule:
     allow_makeup_workdays: bool = False
 
 
+#: Reason codes: why a slot's session is skipped, moved or provisional. The
+#: text is rendered in the reader's language by :func:`render_reason`.
+REASON_NONE = ""
+REASON_PROVISIONAL = "provisional"
+REASON_SKIPPED = "skipped"
+REASON_NO_DAY = "no_day"
+REASON_TAKEN = "taken"
+REASON_MOVED = "moved"
+REASON_CODES = (
+    REASON_NONE,
+    REASON_PROVISIONAL,
+    REASON_SKIPPED,
+    REASON_NO_DAY,
+    REASON_TAKEN,
+    REASON_MOVED,
+)
+
+
+def render_reason(code: str, params: Mapping[str, Any] | None = None) -> str:
+    """The reason for ``code`` in the active language.
+
+    ``params`` may hold ``holiday`` (the calendar's key, e.g. the package's
+    "Mid-autumn Festival" or the office's "中秋节"), ``date`` (ISO),
+    ``year`` and ``policy``. An unknown code renders as nothing.
+    """
+    params = params or {}
+    holiday = display_name(str(params.get("holiday", "")))
+    if code == REASON_PROVISIONAL:
+        return _("No holiday data for %(year)s yet: provisional") % {"year": params.get("year")}
+    if code == REASON_SKIPPED:
+        return _("%(holiday)s: skipped") % {"holiday": holiday}
+    if code == REASON_NO_DAY:
+        return _("%(holiday)s: skipped, no suitable day nearby") % {"holiday": holiday}
+    if code == REASON_TAKEN:
+        return _("%(holiday)s: skipped, %(date)s already has a session") % {
+            "holiday": holiday,
+            "date": params.get("date", ""),
+        }
+    if code == REASON_MOVED:
+        return _("%(holiday)s: %(move)s") % {
+            "holiday": holiday,
+            "move": _move_words(str(params.get("policy", ""))),
+        }
+    return ""
+
+
 @dataclass(frozen=True)
 class PlannedSession:
-    """What the rule gives for one slot: the session date (``None`` = skipped) and why."""
+    """What the rule gives for one slot: the session date (``None`` = skipped) and why.
+
+    The reason is kept as a code plus parameters (``params``, sorted key/value
+    pairs) and rendered in the reader's language by :attr:`reason`.
+    """
 
     slot_date: dt.date
     date: dt.date | None
-    reason: str
+    code: str
     provisional: bool
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def reason_params(self) -> dict[str, str]:
+        return dict(self.params)
+
+    @property
+    def reason(self) -> str:
+        return render_reason(self.code, self.reason_params)
 
     @property
     def skipped(self) -> bool:
@@ -158,29 +218,27 @@ def plan(rule: Rule, slots: Iterable[dt.date], cal: HolidayCalendar) -> list[Pla
     for slot in ordered:
         provisional = not cal.knows_year(slot.year)
         if not cal.is_holiday(slot):
-            reason = _("No holiday data for %(year)s yet: provisional") % {"year": slot.year}
-            result.append(PlannedSession(slot, slot, reason if provisional else "", provisional))
+            if provisional:
+                params = (("year", str(slot.year)),)
+                result.append(PlannedSession(slot, slot, REASON_PROVISIONAL, True, params))
+            else:
+                result.append(PlannedSession(slot, slot, REASON_NONE, False))
             continue
-        name = cal.holiday_name(slot)
+        holiday = ("holiday", cal.holiday_key(slot))
         if rule.holiday_policy == SKIP:
-            reason = _("%(holiday)s: skipped") % {"holiday": name}
-            result.append(PlannedSession(slot, None, reason, provisional))
+            result.append(PlannedSession(slot, None, REASON_SKIPPED, provisional, (holiday,)))
             continue
         target = _target(slot, cal, rule)
         if target is None:
-            reason = _("%(holiday)s: skipped, no suitable day nearby") % {"holiday": name}
-            result.append(PlannedSession(slot, None, reason, provisional))
+            result.append(PlannedSession(slot, None, REASON_NO_DAY, provisional, (holiday,)))
         elif target in taken:
-            reason = _("%(holiday)s: skipped, %(date)s already has a session") % {
-                "holiday": name,
-                "date": target.isoformat(),
-            }
-            result.append(PlannedSession(slot, None, reason, provisional))
+            params = (("date", target.isoformat()), holiday)
+            result.append(PlannedSession(slot, None, REASON_TAKEN, provisional, params))
         else:
             taken.add(target)
             provisional = provisional or not cal.knows_year(target.year)
-            reason = f"{name}: {_move_words(rule.holiday_policy)}"
-            result.append(PlannedSession(slot, target, reason, provisional))
+            params = (holiday, ("policy", rule.holiday_policy))
+            result.append(PlannedSession(slot, target, REASON_MOVED, provisional, params))
     return result
 
 

@@ -35,6 +35,8 @@ RULE_FIELDS = (
     "holiday_policy",
     "allow_makeup_workdays",
 )
+#: Short names that would collide with the campaign pages' own addresses.
+RESERVED_SLUGS = frozenset({"new", "calendar", "holidays"})
 CAMPAIGN_FIELDS = ("slug", "name", "start", "end", "community_codes", *RULE_FIELDS)
 
 
@@ -152,7 +154,9 @@ def _validate_campaign(values: Mapping[str, Any], instance: Campaign | None) -> 
                 taken = Campaign.objects.filter(slug=slug)
                 if instance is not None:
                     taken = taken.exclude(pk=instance.pk)
-                if taken.exists():
+                if slug.lower() in RESERVED_SLUGS:
+                    errors["slug"] = _("This short name is reserved for a page; choose another.")
+                elif taken.exists():
                     errors["slug"] = _("A campaign with this short name already exists.")
                 clean["slug"] = slug
     if instance is None or "name" in values:
@@ -367,7 +371,7 @@ def _apply(result: SyncResult, *, user: Any, force: bool) -> None:
         session, planned = item.session, item.planned
         session.date = planned.date or planned.slot_date
         session.provisional = planned.provisional
-        session.reason = planned.reason[:200]
+        session.reason_code, session.reason_params = planned.code, planned.reason_params
         session.start_time, session.end_time = campaign.start_time, campaign.end_time
         if planned.date is None:
             session.status = SessionStatus.SKIPPED
@@ -383,7 +387,8 @@ def _apply(result: SyncResult, *, user: Any, force: bool) -> None:
             start_time=campaign.start_time,
             end_time=campaign.end_time,
             status=_planned_status(planned),
-            reason=planned.reason[:200],
+            reason_code=planned.code,
+            reason_params=planned.reason_params,
             provisional=planned.provisional,
         )
         session._history_user = user  # type: ignore[attr-defined]

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.campaigns import queries, services
-from gongzhi.campaigns.forms import CancelForm, HolidayYearForm, RuleForm
+from gongzhi.campaigns.forms import (
+    CampaignCreateForm,
+    CampaignEditForm,
+    CancelForm,
+    HolidayYearForm,
+    RuleForm,
+)
 from gongzhi.campaigns.models import Campaign
 from gongzhi.campaigns.schedule import Rule
 from gongzhi.core.scoping import get_visible_or_404, scope_of
@@ -39,7 +45,76 @@ def _require_office(request: HttpRequest) -> None:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = queries.campaigns_visible_to(request.user).order_by("-start", "slug")[:200]
-    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns})
+    context = {"campaigns": campaigns, "is_office": scope_of(request.user).is_office}
+    return render(request, "campaigns/campaign_list.html", context)
+
+
+#: Service error keys that a form field shows under another name.
+FIELD_OF_ERROR = {"community_codes": "communities"}
+
+
+def _errors_to_form(form: CampaignEditForm, exc: ValidationError) -> None:
+    """Show each of the service's errors beside its field (the rest above the form)."""
+    for key, messages_ in exc.message_dict.items():
+        name = FIELD_OF_ERROR.get(key, key)
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    """The office creates a campaign, then previews its rule before confirming sessions."""
+    _require_office(request)
+    form = CampaignCreateForm(
+        request.POST or None,
+        initial={
+            "weekday": 5,
+            "nth": "2, 4",
+            "mode": "nth_weekday",
+            "start_time": "14:30",
+            "end_time": "17:30",
+            "holiday_policy": "skip",
+            "start": _today(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(user=request.user, values=form.values())
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The campaign is created. Check both readings of the rule below, "
+                    "then confirm to generate its sessions."
+                ),
+            )
+            url = reverse("campaigns:campaign_rule", args=[campaign.slug])
+            return redirect(f"{url}?year={max(campaign.start.year, _today().year)}")
+    context = {"form": form, "campaign": None}
+    return render(request, "campaigns/campaign_form.html", context)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The office changes a campaign's name, end date and communities."""
+    campaign = get_visible_or_404(queries.campaigns_visible_to(request.user), slug=slug)
+    _require_office(request)
+    initial = {
+        "name": campaign.name,
+        "end": campaign.end,
+        "communities": [c.code for c in campaign.communities.all()],
+    }
+    form = CampaignEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(user=request.user, campaign=campaign, values=form.values())
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("The campaign is saved."))
+            return redirect(campaign_url(campaign))
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
 
 
 @login_required

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongzhi.campaigns.models import Campaign
 from gongzhi.campaigns.queries import campaign_year_rows
+
+
+def _language_from_environment() -> str | None:
+    """The first usable entry of ``LANGUAGE`` (e.g. ``zh_CN:zh`` or ``en``), if any."""
+    for entry in os.environ.get("LANGUAGE", "").split(":"):
+        code = entry.split(".")[0].replace("_", "-").lower()
+        if not code:
+            continue
+        if code.startswith("zh"):
+            code = "zh-hans"
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
 
 
 class Command(BaseCommand):
@@ -18,8 +35,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("campaign", help="the campaign's short name (slug)")
         parser.add_argument("--year", type=int, default=dt.date.today().year)  # noqa: DTZ011
+        parser.add_argument(
+            "--language",
+            default="",
+            help="language of the reasons, e.g. zh-hans or en (default: $LANGUAGE, else the site's)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        language = options["language"] or _language_from_environment() or translation.get_language()
+        with translation.override(language):
+            self._print(options)
+
+    def _print(self, options: dict[str, Any]) -> None:
         try:
             campaign = Campaign.objects.get(slug=options["campaign"])
         except Campaign.DoesNotExist as exc:
