@@ -95,9 +95,10 @@ def demo(argv: list[str]) -> int:
     _manage("load_demo", "--url", f"http://{args.host}:{args.port}/")
     if args.no_serve:
         return 0
-    print(
-        f"\ngongzhi demo: serving http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True
-    )
+    from django.utils.translation import gettext as _
+
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\n{_('gongzhi demo: serving %(url)s (Ctrl-C stops it)') % {'url': url}}\n", flush=True)
     worker = _worker_process()
     server = _gunicorn(f"{args.host}:{args.port}", workers=2)
     return _wait(server, worker)

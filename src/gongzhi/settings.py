@@ -33,6 +33,8 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", "var")).resolve()
+# The embedded database and task queue live here; they cannot open a missing folder.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # A placeholder key is used until `gongzhi serve` or `gongzhi demo` sets a real one;
 # `serve` refuses to start with it (see gongzhi.cli).

@@ -241,3 +241,22 @@ def test_the_navigation_links_to_the_area_lists(world, page_client):
     response = page_client(world.users["district"]).get(reverse("home"))
     names = {item["name"] for item in response.context["nav_items"]}
     assert {"areas:district_list", "areas:community_list"} <= names
+
+
+def test_paired_units_link_to_their_pages(client, world):
+    from tests.factories import PairingFactory, UnitFactory
+
+    url = reverse("areas:community_detail", kwargs={"code": world.community_a1.code})
+    unit_url = reverse("units:unit_detail", kwargs={"code": world.unit_a.code})
+    other = UnitFactory(name="随州市另一局")
+    PairingFactory(unit=other, community=world.community_a1)
+    other_url = reverse("units:unit_detail", kwargs={"code": other.code})
+    client.force_login(world.users["community"])
+    page = client.get(url).content.decode()
+    assert unit_url in page
+    assert other_url in page
+    # A unit liaison sees only their own unit's pairing here.
+    client.force_login(world.users["unit"])
+    page = client.get(url).content.decode()
+    assert unit_url in page
+    assert "随州市另一局" not in page

@@ -29,6 +29,7 @@ from gongzhi.areas.models import Community, Compound, District, Street
 from gongzhi.core.codes import normalise_code
 from gongzhi.core.pagination import keyset_page
 from gongzhi.core.scoping import get_visible_or_404
+from gongzhi.units.queries import units_visible_to
 
 # --- shared helpers -------------------------------------------------------------------
 
@@ -411,10 +412,18 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
     compounds = queries.compounds_visible_to(
         request.user, include_archived=_wants_archived(request)
     ).filter(community=community)
+    pairings = list(queries.pairings_of_community(request.user, community))
+    # Link a paired unit only where the reader may open its page.
+    linkable = set(
+        units_visible_to(request.user)
+        .filter(pk__in={p.unit_id for p in pairings})
+        .values_list("pk", flat=True)
+    )
     context = {
         "community": community,
         "compounds": compounds,
-        "pairings": queries.pairings_of_community(request.user, community),
+        "pairings": pairings,
+        "linkable_unit_ids": linkable,
         "archived": _wants_archived(request),
         "may_write": permissions.may_write_community(request.user, community.street),
         "may_edit": permissions.may_edit_community_contact(request.user, community),
