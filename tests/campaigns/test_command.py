@@ -21,8 +21,8 @@ def run(*args: str) -> list[str]:
 def test_the_command_prints_2026_with_skipped_dates_and_why(campaign: Campaign) -> None:
     lines = run("friday", "--year", "2026")
     assert lines[0] == "周五环境治理活动 (friday) 2026"
-    assert "2026-01-09 Fri 14:30-17:30" in lines
-    assert "2026-09-25 Fri  Mid-Autumn Festival: skipped" in lines
+    assert "2026-01-09 Friday 14:30-17:30" in lines
+    assert "2026-09-25 Friday  Mid-Autumn Festival: skipped" in lines
     assert lines[-1] == "23 sessions."
     assert not any("provisional" in line for line in lines)
 
@@ -42,10 +42,10 @@ def test_the_command_prints_moves_and_cancellations(world: World, campaign: Camp
     services.session_cancel(user=office, session=session, reason="寒潮")
     lines = run("friday", "--year", "2026")
     assert (
-        "2026-09-28 Mon 14:30-17:30  (rule date 2026-09-25 Fri) "
+        "2026-09-28 Monday 14:30-17:30  (rule date 2026-09-25 Friday) "
         "Mid-Autumn Festival: moved to the next working day"
     ) in lines
-    assert "2026-12-11 Fri 14:30-17:30  cancelled: 寒潮" in lines
+    assert "2026-12-11 Friday 14:30-17:30  cancelled: 寒潮" in lines
 
 
 def test_the_command_notes_a_provisional_year(campaign: Campaign) -> None:

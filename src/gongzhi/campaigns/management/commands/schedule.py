@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from gongzhi.campaigns.models import Campaign
@@ -27,6 +28,11 @@ def _language_from_environment() -> str | None:
         except LookupError:
             continue
     return None
+
+
+def _day(day: dt.date) -> str:
+    """A date with its weekday in the active language (星期五 / Friday)."""
+    return f"{day:%Y-%m-%d} {date_format(day, 'l')}"
 
 
 class Command(BaseCommand):
@@ -58,12 +64,12 @@ class Command(BaseCommand):
         for row in rows:
             p = row.planned
             if row.state == "skipped":
-                line = f"{p.slot_date:%Y-%m-%d %a}  {p.reason}"
+                line = f"{_day(p.slot_date)}  {p.reason}"
             elif row.state == "moved":
-                slot = _("rule date %(slot)s") % {"slot": f"{p.slot_date:%Y-%m-%d %a}"}
-                line = f"{row.date:%Y-%m-%d %a} {time}  ({slot}) {p.reason}"
+                slot = _("rule date %(slot)s") % {"slot": _day(p.slot_date)}
+                line = f"{_day(row.date)} {time}  ({slot}) {p.reason}"
             else:
-                line = f"{row.date:%Y-%m-%d %a} {time}"
+                line = f"{_day(row.date)} {time}"
             if row.state == "cancelled" and row.session is not None:
                 line += "  " + _("cancelled: %(reason)s") % {"reason": row.session.cancel_reason}
             if p.provisional:

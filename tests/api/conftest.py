@@ -1,0 +1,62 @@
+"""Fixtures of the API fuzz tests: the small city with a campaign, and tokens per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from gongzhi.campaigns import services as campaign_services
+from gongzhi.core import services as core_services
+from tests.factories import CompoundFactory, World
+
+
+@pytest.fixture
+def fuzz_world(world: World) -> dict[str, list[Any]]:
+    """The world plus a compound and a campaign with sessions: the values a lookup may hit."""
+    compound = CompoundFactory(community=world.community_a1)
+    campaign = campaign_services.campaign_create(
+        user=world.users["office"],
+        values={
+            "slug": "friday",
+            "name": "周五环境治理活动",
+            "start": "2026-01-01",
+            "weekday": 5,
+            "nth": [2, 4],
+            "mode": "nth_weekday",
+            "start_time": "14:30",
+            "end_time": "17:30",
+            "holiday_policy": "skip",
+            "community_codes": [world.community_a1.code, world.community_b1.code],
+        },
+    )
+    campaign_services.campaign_sessions_sync(
+        user=None, campaign=campaign, until=dt.date(2026, 3, 31), confirm=True
+    )
+    return {
+        "district_codes": [world.district_a.code, world.district_b.code],
+        "street_codes": [world.street_a.code, world.street_b.code],
+        "community_codes": [world.community_a1.code, world.community_b2.code],
+        "unit_codes": [world.unit_a.code, world.unit_b.code, world.unit_free.code],
+        "compound_ids": [compound.pk],
+        "pairing_ids": [world.pairing_a.pk, world.pairing_b.pk],
+        "member_ids": list(world.unit_a.members.values_list("pk", flat=True)),
+        "session_ids": list(campaign.sessions.values_list("pk", flat=True)[:3]),
+        "slugs": [campaign.slug],
+    }
+
+
+def bearer(user: Any) -> dict[str, str]:
+    key = core_services.api_token_create(user=user, name="fuzz")
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def office_headers(world: World) -> dict[str, str]:
+    return bearer(world.users["office"])
+
+
+@pytest.fixture
+def liaison_headers(world: World) -> dict[str, str]:
+    return bearer(world.users["unit"])
