@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "gongzhi.areas",
     "gongzhi.units",
     "gongzhi.campaigns",
+    "gongzhi.problems",
     "gongzhi.demo",
 ]
 

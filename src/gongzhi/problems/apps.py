@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProblemsConfig(AppConfig):
+    name = "gongzhi.problems"
+    label = "problems"
+    verbose_name = _("Problems")
