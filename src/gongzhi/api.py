@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import django_auth
 
@@ -17,7 +20,58 @@ from gongzhi.core.api import router as core_router
 from gongzhi.core.api_auth import BearerToken
 from gongzhi.units.api import router as units_router
 
-api = NinjaAPI(
+NUL = "\x00"
+
+
+def _nul_in(value: Any, path: str) -> str | None:
+    """The dotted path of the first string holding a NUL character inside a JSON value."""
+    if isinstance(value, str):
+        return path if NUL in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            found = inner if NUL in str(key) else _nul_in(item, inner)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_in(item, f"{path}.{index}" if path else str(index))
+            if found:
+                return found
+    return None
+
+
+def nul_field(request: HttpRequest) -> str | None:
+    """The path, query or body field of a request that holds a NUL character, if any.
+
+    PostgreSQL refuses NUL in text, so such input would be a server error there
+    (and stored as is on SQLite): it is refused up front on every database.
+    """
+    match = request.resolver_match
+    for name, value in (match.kwargs if match else {}).items():
+        if NUL in str(value):
+            return str(name)
+    for name, values in request.GET.lists():
+        if NUL in name or any(NUL in v for v in values):
+            return name.replace(NUL, "")
+    if request.content_type == "application/json" and b"\\u0000" in request.body:
+        try:
+            return _nul_in(json.loads(request.body), "") or "__all__"
+        except ValueError:
+            return None  # not JSON: the body parser answers that
+    return None
+
+
+class GongzhiAPI(NinjaAPI):
+    def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
+        """Runs first inside every operation: refuse NUL characters before any parsing."""
+        field = nul_field(request)
+        if field:
+            raise ValidationError({field: [_("Text cannot contain NUL characters.")]})
+        return super().create_temporal_response(request)
+
+
+api = GongzhiAPI(
     title="gongzhi API",
     version="1",
     urls_namespace="api",
@@ -64,6 +118,17 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     )
 
 
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own errors (e.g. a body that is not JSON) in the usual error shape."""
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("The body is not valid JSON.")
+    return api.create_response(
+        request, {"detail": message, "errors": {"__all__": [message]}}, status=exc.status_code
+    )
+
+
 SCHEMA_MESSAGES = {
     "missing": _lazy("This field is required."),
     "int_parsing": _lazy("Enter a whole number."),
@@ -74,6 +139,12 @@ SCHEMA_MESSAGES = {
     "string_type": _lazy("Enter text."),
     "bool_type": _lazy("Enter true or false."),
     "bool_parsing": _lazy("Enter true or false."),
+    "float_type": _lazy("Enter a number."),
+    "float_parsing": _lazy("Enter a number."),
+    "finite_number": _lazy("Enter a finite number."),
+    "dict_type": _lazy("Enter an object."),
+    "model_type": _lazy("Enter an object."),
+    "list_type": _lazy("Enter a list."),
     "extra_forbidden": _lazy("This field is not accepted."),
     "json_invalid": _lazy("The body is not valid JSON."),
 }

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from gongzhi.campaigns import services as campaign_services
 from gongzhi.core import services as core_services
@@ -60,3 +63,18 @@ def office_headers(world: World) -> dict[str, str]:
 @pytest.fixture
 def liaison_headers(world: World) -> dict[str, str]:
     return bearer(world.users["unit"])
+
+
+@pytest.fixture
+def wsgi_keeps_connection() -> Iterator[None]:
+    """Keep the test's database connection open across in-process WSGI requests.
+
+    Django's WSGI handler closes "old" connections at the start and end of every
+    request; inside a test's transaction that closes the PostgreSQL connection
+    (Django's own test client switches this off the same way).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

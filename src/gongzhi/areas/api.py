@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from pydantic import StrictBool, StrictFloat, StrictInt
 
 from gongzhi.areas import queries, services
 from gongzhi.areas.models import Community, Compound, District, Street
@@ -30,8 +31,8 @@ router = Router(tags=["areas"])
 
 
 class Centre(Schema):
-    lat: float
-    lng: float
+    lat: StrictFloat
+    lng: StrictFloat
 
 
 class DistrictOut(Schema):
@@ -145,13 +146,13 @@ class ListFilters(Schema):
 class DistrictIn(Schema):
     code: str
     name: str
-    is_local_code: bool = False
+    is_local_code: StrictBool = False
 
 
 class DistrictPatch(Schema):
     code: str | None = None
     name: str | None = None
-    is_local_code: bool | None = None
+    is_local_code: StrictBool | None = None
 
 
 class StreetIn(Schema):
@@ -189,22 +190,23 @@ class CompoundIn(Schema):
     community_code: str
     name: str
     address: str = ""
-    is_old: bool = False
-    households: int | None = None
+    is_old: StrictBool = False
+    households: StrictInt | None = None
 
 
 class CompoundPatch(Schema):
     name: str | None = None
     address: str | None = None
-    is_old: bool | None = None
-    households: int | None = None
+    is_old: StrictBool | None = None
+    households: StrictInt | None = None
 
 
 # --- helpers --------------------------------------------------------------------------
 
 
 def _page(qs: QuerySet[Any], key: str, filters: ListFilters) -> dict[str, Any]:
-    page = keyset_page(qs, key=key, cursor=filters.cursor, limit=filters.limit)
+    cursor = filters.cursor
+    page = keyset_page(qs, key=key, cursor=cursor, limit=filters.limit)
     return {"items": page.items, "next": page.next_cursor}
 
 

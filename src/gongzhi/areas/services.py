@@ -39,6 +39,8 @@ class _Unset:
 
 
 UNSET: Final = _Unset()
+#: The largest count a PositiveIntegerField holds on every database.
+MAX_COUNT: Final = 2_147_483_647
 
 Errors = dict[str, list[str]]
 
@@ -585,6 +587,9 @@ def _clean_households(errors: Errors, households: Any) -> int | None:
         return None
     if isinstance(households, bool) or not isinstance(households, int) or households < 0:
         _add(errors, "households", _("The number of households is a whole number, 0 or more."))
+        return None
+    if households > MAX_COUNT:
+        _add(errors, "households", _("The number of households is too large."))
         return None
     return households
 

@@ -43,7 +43,11 @@ class MeOut(Schema):
     grants: list[GrantOut]
 
 
-@router.post("auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 429: ErrorOut})
+@router.post(
+    "auth/token",
+    auth=None,
+    response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str]]:
     """Exchange a username and password for a bearer token (the key is shown once)."""
     user = authenticate(request, username=payload.username, password=payload.password)

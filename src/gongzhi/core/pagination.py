@@ -35,9 +35,11 @@ def decode_cursor(cursor: str | None) -> str | None:
     if not cursor:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+    # No key holds a NUL (PostgreSQL refuses one in a query).
+    return None if "\x00" in value else value
 
 
 def clamp_limit(limit: int | None) -> int:
@@ -55,7 +57,8 @@ def keyset_page(
     qs = queryset.order_by(key)
     if after is not None:
         if key in {"pk", "id"}:
-            if not after.isdigit():
+            # isdigit() alone admits digits such as "²" that int() refuses.
+            if not (after.isascii() and after.isdigit()):
                 after = "0"
             qs = qs.filter(**{f"{key}__gt": int(after)})
         else:

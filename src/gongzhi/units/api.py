@@ -174,7 +174,8 @@ class MemberIn(Schema):
 
 
 def _page(qs: QuerySet[Any], key: str, filters: PageArgs) -> dict[str, Any]:
-    page = keyset_page(qs, key=key, cursor=filters.cursor, limit=filters.limit)
+    cursor = filters.cursor
+    page = keyset_page(qs, key=key, cursor=cursor, limit=filters.limit)
     return {"items": page.items, "next": page.next_cursor}
 
 

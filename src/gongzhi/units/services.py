@@ -39,6 +39,8 @@ UNSET: Final = _Unset()
 
 Errors = dict[str, list[str]]
 
+#: The largest count a PositiveIntegerField holds on every database.
+MAX_HEADCOUNT: Final = 2_147_483_647
 UNIT_CONTACT_FIELDS: Final = frozenset({"contact_name", "contact_phone", "headcount"})
 
 
@@ -145,6 +147,9 @@ def _clean_headcount(errors: Errors, headcount: Any) -> int | None:
             return None
     if headcount < 0:
         _add(errors, "headcount", _("The headcount cannot be negative."))
+        return None
+    if headcount > MAX_HEADCOUNT:
+        _add(errors, "headcount", _("The headcount is too large."))
         return None
     return int(headcount)
 
