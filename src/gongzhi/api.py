@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
@@ -130,23 +130,23 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 SCHEMA_MESSAGES = {
-    "missing": _lazy("This field is required."),
-    "int_parsing": _lazy("Enter a whole number."),
-    "int_type": _lazy("Enter a whole number."),
-    "date_from_datetime_parsing": _lazy("Enter a date as YYYY-MM-DD."),
-    "date_parsing": _lazy("Enter a date as YYYY-MM-DD."),
-    "date_type": _lazy("Enter a date as YYYY-MM-DD."),
-    "string_type": _lazy("Enter text."),
-    "bool_type": _lazy("Enter true or false."),
-    "bool_parsing": _lazy("Enter true or false."),
-    "float_type": _lazy("Enter a number."),
-    "float_parsing": _lazy("Enter a number."),
-    "finite_number": _lazy("Enter a finite number."),
-    "dict_type": _lazy("Enter an object."),
-    "model_type": _lazy("Enter an object."),
-    "list_type": _lazy("Enter a list."),
-    "extra_forbidden": _lazy("This field is not accepted."),
-    "json_invalid": _lazy("The body is not valid JSON."),
+    "missing": gettext_lazy("This field is required."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_type": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "string_type": gettext_lazy("Enter text."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "float_type": gettext_lazy("Enter a number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "finite_number": gettext_lazy("Enter a finite number."),
+    "dict_type": gettext_lazy("Enter an object."),
+    "model_type": gettext_lazy("Enter an object."),
+    "list_type": gettext_lazy("Enter a list."),
+    "extra_forbidden": gettext_lazy("This field is not accepted."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
 }
 _LOCATIONS = {"body", "payload", "query", "path", "data", "form"}
 

@@ -68,7 +68,13 @@ def _worker_process() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "worker"])  # noqa: S603
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _wait(*procs: subprocess.Popen[bytes]) -> int:
+    """Wait for the first process; on Ctrl-C or SIGTERM stop them all."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return procs[0].wait()
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from gongzhi.campaigns import services
@@ -55,7 +55,7 @@ class HolidayYearAdmin(admin.ModelAdmin):
     readonly_fields = ("entered_at", "entered_by")
     actions = ["recompute_sessions"]
 
-    @admin.action(description=_lazy("Recompute the sessions of the selected years"))
+    @admin.action(description=gettext_lazy("Recompute the sessions of the selected years"))
     def recompute_sessions(self, request: HttpRequest, queryset: QuerySet[HolidayYear]) -> None:
         for entry in queryset:
             first, last = dt.date(entry.year, 1, 1), dt.date(entry.year, 12, 31)

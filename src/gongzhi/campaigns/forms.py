@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from gongzhi.areas.models import Community, District
 from gongzhi.campaigns.models import HolidayPolicy, IsoWeekday, ScheduleMode
@@ -28,24 +28,24 @@ class BootstrapForm(forms.Form):
 
 
 class RuleForm(BootstrapForm):
-    weekday = forms.TypedChoiceField(label=_lazy("Weekday"), choices=IsoWeekday.choices, coerce=int)
+    weekday = forms.TypedChoiceField(label=gettext_lazy("Weekday"), choices=IsoWeekday.choices, coerce=int)
     nth = forms.CharField(
-        label=_lazy("Occurrences"), help_text=_lazy("For example 2, 4 (the 2nd and 4th).")
+        label=gettext_lazy("Occurrences"), help_text=gettext_lazy("For example 2, 4 (the 2nd and 4th).")
     )
-    mode = forms.ChoiceField(label=_lazy("Counting"), choices=ScheduleMode.choices)
-    holiday_policy = forms.ChoiceField(label=_lazy("On a holiday"), choices=HolidayPolicy.choices)
+    mode = forms.ChoiceField(label=gettext_lazy("Counting"), choices=ScheduleMode.choices)
+    holiday_policy = forms.ChoiceField(label=gettext_lazy("On a holiday"), choices=HolidayPolicy.choices)
     allow_makeup_workdays = forms.BooleanField(
-        label=_lazy("Allow weekend make-up working days"), required=False
+        label=gettext_lazy("Allow weekend make-up working days"), required=False
     )
     start_time = forms.TimeField(
-        label=_lazy("Start time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+        label=gettext_lazy("Start time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
     )
     end_time = forms.TimeField(
-        label=_lazy("End time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+        label=gettext_lazy("End time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
     )
-    year = forms.IntegerField(label=_lazy("Preview year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=gettext_lazy("Preview year"), min_value=2000, max_value=2100)
     force = forms.BooleanField(
-        label=_lazy("Also change sessions that have records (cancelled ones)"), required=False
+        label=gettext_lazy("Also change sessions that have records (cancelled ones)"), required=False
     )
 
     def clean_nth(self) -> list[int]:
@@ -73,7 +73,7 @@ class RuleForm(BootstrapForm):
 
 class CancelForm(BootstrapForm):
     reason = forms.CharField(
-        label=_lazy("Reason"), max_length=200, help_text=_lazy("For example: heavy rain warning.")
+        label=gettext_lazy("Reason"), max_length=200, help_text=gettext_lazy("For example: heavy rain warning.")
     )
 
 
@@ -139,17 +139,17 @@ def parse_holiday_lines(text: str, year: int) -> list[tuple[dt.date, bool, str]]
 
 
 class HolidayYearForm(BootstrapForm):
-    year = forms.IntegerField(label=_lazy("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     notice = forms.CharField(
-        label=_lazy("Notice"),
+        label=gettext_lazy("Notice"),
         max_length=200,
         required=False,
-        help_text=_lazy("The State Council notice, e.g. 国办发明电〔2026〕7号."),
+        help_text=gettext_lazy("The State Council notice, e.g. 国办发明电〔2026〕7号."),
     )
     lines = forms.CharField(
-        label=_lazy("Days off and make-up working days"),
+        label=gettext_lazy("Days off and make-up working days"),
         widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace"}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "One line each: '2027-01-01 元旦' is a day off, '2027-02-07 workday 春节' a weekend "
             "working day; '2027-10-01..2027-10-07 国庆节' gives a range."
         ),
@@ -179,27 +179,27 @@ def _community_queryset() -> Any:
 class CampaignEditForm(BootstrapForm):
     """Name, end date and communities of an existing campaign (the rule has its own page)."""
 
-    name = forms.CharField(label=_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Campaign name"), max_length=100)
     end = forms.DateField(
-        label=_lazy("End"),
+        label=gettext_lazy("End"),
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        help_text=_lazy("Leave empty for an open-ended campaign."),
+        help_text=gettext_lazy("Leave empty for an open-ended campaign."),
     )
     districts = forms.ModelMultipleChoiceField(
-        label=_lazy("All communities of a district"),
+        label=gettext_lazy("All communities of a district"),
         queryset=District.objects.active().order_by("code"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_lazy("Every community of the ticked districts is added to those chosen below."),
+        help_text=gettext_lazy("Every community of the ticked districts is added to those chosen below."),
     )
     communities = CommunityChoiceField(
-        label=_lazy("Communities"),
+        label=gettext_lazy("Communities"),
         queryset=_community_queryset(),
         to_field_name="code",
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 10, "data-searchable": "1"}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "Type in the search box to filter; hold Ctrl (or tap, on a phone) to pick several."
         ),
     )
@@ -231,12 +231,12 @@ class CampaignCreateForm(CampaignEditForm):
     """Everything a new campaign needs: the edit fields plus its slug, start and rule."""
 
     slug = forms.SlugField(
-        label=_lazy("Short name"),
+        label=gettext_lazy("Short name"),
         max_length=40,
-        help_text=_lazy("Letters, digits and hyphens; used in addresses and the schedule command."),
+        help_text=gettext_lazy("Letters, digits and hyphens; used in addresses and the schedule command."),
     )
     start = forms.DateField(
-        label=_lazy("Start"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=gettext_lazy("Start"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     weekday = RuleForm.base_fields["weekday"]
     nth = RuleForm.base_fields["nth"]
