@@ -203,6 +203,12 @@ else:
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
+# Photos: larger files and images with more pixels are refused (gongzhi.core.photos).
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_MB", 10) * 1024 * 1024
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_MEGAPIXELS", 40) * 1_000_000
+# Uploads above this size go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # Page size of list pages and API lists.
 PAGE_SIZE = envint("PAGE_SIZE", 50)
 

@@ -18,17 +18,18 @@ SUIZHOU_LNG = 113.382_5
 
 def encode(image: Image.Image, format: str = "JPEG", **options: object) -> bytes:
     out = io.BytesIO()
-    image.save(out, format=format, **options)  # type: ignore[arg-type]
+    image.save(out, format=format, **options)
     return out.getvalue()
 
 
 def gradient(width: int = 64, height: int = 48, mode: str = "RGB") -> Image.Image:
     """An image whose left, right, top and bottom differ, so rotations are detectable."""
-    image = Image.new("RGB", (width, height))
-    image.putdata(
-        [(x * 255 // max(width - 1, 1), y * 255 // max(height - 1, 1), 64) for y in range(height) for x in range(width)]
-    )
-    return image.convert(mode)
+    vertical = Image.linear_gradient("L")  # black at the top, white at the bottom
+    horizontal = vertical.rotate(90).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    red = horizontal.resize((width, height), Image.Resampling.NEAREST)
+    green = vertical.resize((width, height), Image.Resampling.NEAREST)
+    blue = Image.new("L", (width, height), 64)
+    return Image.merge("RGB", (red, green, blue)).convert(mode)
 
 
 def marked(width: int = 80, height: int = 40) -> Image.Image:
@@ -99,9 +100,14 @@ def truncated(data: bytes, keep: float = 0.6) -> bytes:
     return data[: int(len(data) * keep)]
 
 
-def noisy_jpeg(width: int = 200, height: int = 150, seed: int = 0) -> bytes:
+def noise(width: int = 200, height: int = 150, seed: int = 0) -> Image.Image:
+    """Random pixels: compress badly, so a cut anywhere loses image data."""
     rng = random.Random(seed)
-    return encode(Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3)))
+    return Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
+
+
+def noisy_jpeg(width: int = 200, height: int = 150, seed: int = 0) -> bytes:
+    return encode(noise(width, height, seed))
 
 
 def jpeg_padded_to(size: int, base: bytes | None = None) -> bytes:
@@ -132,9 +138,11 @@ def png_claiming(width: int, height: int) -> bytes:
         )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    # The first few rows of zeros, compressed: a bomb's data compresses this well.
-    pixels = zlib.compress(b"\x00" * (width + 1) * 4, 9)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    # A little compressed data; a real bomb's zeros would be as small for far more pixels.
+    pixels = zlib.compress(b"\x00" * 1024, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def taken_at_text(moment: datetime) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from PIL import Image, ExifTags
+from PIL import ExifTags, Image
 
 # Cameras write local time without an offset; in China that is Beijing time.
 CAMERA_TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -46,8 +46,9 @@ def parse_exif_datetime(value: object, offset: object = None) -> datetime | None
     if match is None:
         return None
     tz = _parse_offset(_text(offset)) or CAMERA_TIME_ZONE
+    year, month, day, hour, minute, second = (int(part) for part in match.groups())
     try:
-        return datetime(*(int(part) for part in match.groups()), tzinfo=tz)  # type: ignore[misc]
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz)
     except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
         return None
 
