@@ -97,7 +97,7 @@ def test_each_state_action_and_role_gets_the_tables_answer(
         with pytest.raises(ValidationError) as refused:
             services.problem_transition(**call)
         message = refused.value.message_dict["action"][0]
-        assert f"cannot {action.replace('_', ' ')} a problem that is" in message
+        assert f"cannot {workflow.action_verb(action)} a problem that is" in message
     problem.refresh_from_db()
     assert problem.state == state
     assert problem.version == 1

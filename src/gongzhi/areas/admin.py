@@ -10,60 +10,28 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from gongzhi.areas import queries, services
 from gongzhi.areas.models import Community, Compound, District, Street
+from gongzhi.core.admin_mixins import RegistryAdminMixin
 
 
-class AreaAdmin(SimpleHistoryAdmin):
-    """Shared behaviour: lists through the scoping function, no delete, archive action."""
+class AreaAdmin(RegistryAdminMixin, SimpleHistoryAdmin):
+    """Shared registry behaviour, a restore action, and saving through the services."""
 
-    visible: Callable[..., QuerySet[Any]]
-    archive: Callable[..., Any]
     restore: Callable[..., Any]
-    model_arg: str
     actions = ["archive_selected", "restore_selected"]
     readonly_fields = ("archived_at",)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return type(self).visible(request.user, include_archived=True)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def _apply(
-        self, request: HttpRequest, queryset: QuerySet[Any], verb: Callable[..., Any]
-    ) -> None:
-        done = 0
-        for obj in queryset:
-            try:
-                verb(user=request.user, **{self.model_arg: obj})
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(getattr(exc, "messages", [str(exc)]))
-                self.message_user(request, f"{obj}: {text}", messages.ERROR)
-        if done:
-            self.message_user(request, _("%(n)d updated.") % {"n": done}, messages.SUCCESS)
-
-    @admin.action(description=gettext_lazy("Archive selected"))
-    def archive_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._apply(request, queryset, type(self).archive)
-
     @admin.action(description=gettext_lazy("Restore selected"))
     def restore_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._apply(request, queryset, type(self).restore)
+        self.apply_service(request, queryset, type(self).restore)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

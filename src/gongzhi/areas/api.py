@@ -19,9 +19,9 @@ from pydantic import StrictBool, StrictFloat, StrictInt
 
 from gongzhi.areas import queries, services
 from gongzhi.areas.models import Community, Compound, District, Street
+from gongzhi.core.api_helpers import page_response, patch_values, renamed_errors
 from gongzhi.core.api_schemas import ERRORS
 from gongzhi.core.codes import normalise_code
-from gongzhi.core.pagination import keyset_page
 from gongzhi.core.scoping import get_visible_or_404
 
 router = Router(tags=["areas"])
@@ -205,9 +205,7 @@ class CompoundPatch(Schema):
 
 
 def _page(qs: QuerySet[Any], key: str, filters: ListFilters) -> dict[str, Any]:
-    cursor = filters.cursor
-    page = keyset_page(qs, key=key, cursor=cursor, limit=filters.limit)
-    return {"items": page.items, "next": page.next_cursor}
+    return page_response(qs, key=key, cursor=filters.cursor, limit=filters.limit)
 
 
 def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
@@ -228,18 +226,6 @@ def _parent(qs: QuerySet[Any], code: str, field: str, kind: str) -> Any:
             {field: [_("No %(kind)s with the code %(code)s.") % {"kind": kind, "code": code}]}
         )
     return found
-
-
-def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
-    """Service errors named after the API's body fields."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    errors: dict[str, list[str]] = {}
-    for field, items in exc.error_dict.items():
-        errors.setdefault(names.get(field, field), []).extend(
-            str(m) for e in items for m in e.messages
-        )
-    return ValidationError(errors)
 
 
 COMMUNITY_FIELDS = {"street": "street_code", "centre_lat": "centre", "centre_lng": "centre"}
@@ -281,7 +267,7 @@ def district_create(request: HttpRequest, payload: DistrictIn) -> Status[Distric
 @router.patch("districts/{code}", response={200: DistrictOut, **ERRORS})
 def district_update(request: HttpRequest, code: str, payload: DistrictPatch) -> District:
     district = district_get(request, code)
-    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    changes = patch_values(payload)
     return services.district_update(user=request.user, district=district, **changes)
 
 
@@ -328,14 +314,14 @@ def street_create(request: HttpRequest, payload: StreetIn) -> Status[Street]:
             user=request.user, district=district, code=payload.code, name=payload.name
         )
     except ValidationError as exc:
-        raise _renamed(exc, {"district": "district_code"}) from exc
+        raise renamed_errors(exc, {"district": "district_code"}) from exc
     return Status(201, street)
 
 
 @router.patch("streets/{code}", response={200: StreetOut, **ERRORS})
 def street_update(request: HttpRequest, code: str, payload: StreetPatch) -> Street:
     street = street_get(request, code)
-    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    changes = patch_values(payload)
     return services.street_update(user=request.user, street=street, **changes)
 
 
@@ -388,7 +374,7 @@ def community_create(request: HttpRequest, payload: CommunityIn) -> Status[Commu
             user=request.user, street=street, **_centre_kwargs(data), **data
         )
     except ValidationError as exc:
-        raise _renamed(exc, COMMUNITY_FIELDS) from exc
+        raise renamed_errors(exc, COMMUNITY_FIELDS) from exc
     return Status(201, community)
 
 
@@ -412,7 +398,7 @@ def community_update(request: HttpRequest, code: str, payload: CommunityPatch) -
             user=request.user, community=community, **_centre_kwargs(data), **data
         )
     except ValidationError as exc:
-        raise _renamed(exc, COMMUNITY_FIELDS) from exc
+        raise renamed_errors(exc, COMMUNITY_FIELDS) from exc
 
 
 @router.post("communities/{code}/archive", response={200: CommunityOut, **ERRORS})
@@ -464,7 +450,7 @@ def compound_create(request: HttpRequest, payload: CompoundIn) -> Status[Compoun
     try:
         compound = services.compound_create(user=request.user, community=community, **data)
     except ValidationError as exc:
-        raise _renamed(exc, {"community": "community_code"}) from exc
+        raise renamed_errors(exc, {"community": "community_code"}) from exc
     return Status(201, compound)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,9 +21,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas import permissions
 from gongzhi.areas.models import Community, Compound, District, Street
+from gongzhi.core.archive import mark_archived, mark_restored, save_with_history
 from gongzhi.core.codes import normalise_code, validate_division_code
-
-M = TypeVar("M", bound=Model)
 
 DISTRICT_CODE_LENGTH: Final = 6
 STREET_CODE_LENGTH: Final = 9
@@ -236,15 +235,6 @@ def _clean_outline_and_centre(
     return outline, centre_lat, centre_lng
 
 
-def _save(obj: M, user: Any, reason: str | None = None) -> M:
-    """Save with the acting user (and a reason) recorded in the history row."""
-    obj._history_user = user  # type: ignore[attr-defined]
-    if reason:
-        obj._change_reason = reason  # type: ignore[attr-defined]
-    obj.save()
-    return obj
-
-
 def _names(objects: Iterable[Any], limit: int = 5) -> str:
     items = [str(o) for o in objects]
     # Translators: the separator between names in a list (、 in Chinese).
@@ -277,7 +267,7 @@ def district_create(*, user: Any, code: str, name: str, is_local_code: bool = Fa
     name = _clean_name(errors, name, 60)
     _check_unique(errors, District, code, None, _("district"))
     _raise_if(errors)
-    return _save(District(code=code, name=name, is_local_code=is_local_code), user)
+    return save_with_history(District(code=code, name=name, is_local_code=is_local_code), user)
 
 
 @transaction.atomic
@@ -303,7 +293,7 @@ def district_update(
     new_name = district.name if isinstance(name, _Unset) else _clean_name(errors, name, 60)
     _raise_if(errors)
     district.code, district.name, district.is_local_code = new_code, new_name, local
-    return _save(district, user)
+    return save_with_history(district, user)
 
 
 @transaction.atomic
@@ -316,8 +306,7 @@ def district_archive(*, user: Any, district: District) -> District:
         _refuse_archive(_("streets"), list(streets[:6]), streets.count())
         units = district.units.filter(archived_at__isnull=True)
         _refuse_archive(_("units"), list(units[:6]), units.count())
-        district.archived_at = timezone.now()
-        _save(district, user, "archived")
+        mark_archived(district, user)
     return district
 
 
@@ -326,10 +315,7 @@ def district_restore(*, user: Any, district: District) -> District:
     """Bring an archived district back."""
     if not permissions.may_write_district(user, district):
         raise _deny(_("Only the city office may restore districts."))
-    if district.archived_at is not None:
-        district.archived_at = None
-        _save(district, user, "restored")
-    return district
+    return mark_restored(district, user)
 
 
 # --- streets --------------------------------------------------------------------------
@@ -349,7 +335,7 @@ def street_create(*, user: Any, district: District, code: str, name: str) -> Str
     name = _clean_name(errors, name, 60)
     _check_unique(errors, Street, code, None, _("street"))
     _raise_if(errors)
-    return _save(Street(district=district, code=code, name=name), user)
+    return save_with_history(Street(district=district, code=code, name=name), user)
 
 
 @transaction.atomic
@@ -372,7 +358,7 @@ def street_update(
     new_name = street.name if isinstance(name, _Unset) else _clean_name(errors, name, 60)
     _raise_if(errors)
     street.code, street.name = new_code, new_name
-    return _save(street, user)
+    return save_with_history(street, user)
 
 
 @transaction.atomic
@@ -383,8 +369,7 @@ def street_archive(*, user: Any, street: Street) -> Street:
     if street.archived_at is None:
         communities = street.communities.filter(archived_at__isnull=True)
         _refuse_archive(_("communities"), list(communities[:6]), communities.count())
-        street.archived_at = timezone.now()
-        _save(street, user, "archived")
+        mark_archived(street, user)
     return street
 
 
@@ -395,10 +380,7 @@ def street_restore(*, user: Any, street: Street) -> Street:
         raise _deny(_("You may not restore the street %(street)s.") % {"street": street})
     if street.district.archived_at is not None:
         raise ValidationError(_("Restore the district %(d)s first.") % {"d": street.district})
-    if street.archived_at is not None:
-        street.archived_at = None
-        _save(street, user, "restored")
-    return street
+    return mark_restored(street, user)
 
 
 # --- communities ----------------------------------------------------------------------
@@ -449,7 +431,7 @@ def community_create(
         contact_name=contact_name,
         contact_phone=contact_phone,
     )
-    return _save(community, user)
+    return save_with_history(community, user)
 
 
 @transaction.atomic
@@ -532,7 +514,7 @@ def community_update(
     community.outline = new_outline
     community.centre_lat, community.centre_lng = lat, lng
     community.contact_name, community.contact_phone = new_contact_name, new_contact_phone
-    return _save(community, user)
+    return save_with_history(community, user)
 
 
 def _current_pairings(community: Community) -> Any:
@@ -561,8 +543,7 @@ def community_archive(*, user: Any, community: Community) -> Community:
                 _("End or archive its %(count)d current pairings first: %(names)s.")
                 % {"count": count, "names": _names(p.unit for p in pairings[:6])}
             )
-        community.archived_at = timezone.now()
-        _save(community, user, "archived")
+        mark_archived(community, user)
     return community
 
 
@@ -573,10 +554,7 @@ def community_restore(*, user: Any, community: Community) -> Community:
         raise _deny(_("You may not restore the community %(c)s.") % {"c": community})
     if community.street.archived_at is not None:
         raise ValidationError(_("Restore the street %(s)s first.") % {"s": community.street})
-    if community.archived_at is not None:
-        community.archived_at = None
-        _save(community, user, "restored")
-    return community
+    return mark_restored(community, user)
 
 
 # --- compounds ------------------------------------------------------------------------
@@ -635,7 +613,7 @@ def compound_create(
     compound = Compound(
         community=community, name=name, address=address, is_old=is_old, households=households
     )
-    return _save(compound, user)
+    return save_with_history(compound, user)
 
 
 @transaction.atomic
@@ -662,7 +640,7 @@ def compound_update(
     if not isinstance(households, _Unset):
         compound.households = _clean_households(errors, households)
     _raise_if(errors)
-    return _save(compound, user)
+    return save_with_history(compound, user)
 
 
 @transaction.atomic
@@ -670,10 +648,7 @@ def compound_archive(*, user: Any, compound: Compound) -> Compound:
     """Archive a compound."""
     if not permissions.may_write_compound(user, compound.community):
         raise _deny(_("You may not archive the compound %(c)s.") % {"c": compound})
-    if compound.archived_at is None:
-        compound.archived_at = timezone.now()
-        _save(compound, user, "archived")
-    return compound
+    return mark_archived(compound, user)
 
 
 @transaction.atomic
@@ -683,7 +658,4 @@ def compound_restore(*, user: Any, compound: Compound) -> Compound:
         raise _deny(_("You may not restore the compound %(c)s.") % {"c": compound})
     if compound.community.archived_at is not None:
         raise ValidationError(_("Restore the community %(c)s first.") % {"c": compound.community})
-    if compound.archived_at is not None:
-        compound.archived_at = None
-        _save(compound, user, "restored")
-    return compound
+    return mark_restored(compound, user)

@@ -3,108 +3,67 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.areas import permissions, queries, services
 from gongzhi.areas.forms import (
-    BootstrapForm,
     CommunityContactForm,
     CommunityForm,
     CompoundForm,
     DistrictForm,
     StreetForm,
 )
-from gongzhi.areas.history import history_of
 from gongzhi.areas.models import Community, Compound, District, Street
 from gongzhi.core.codes import normalise_code
+from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.history import history_of
 from gongzhi.core.pagination import keyset_page
 from gongzhi.core.scoping import get_visible_or_404
+from gongzhi.core.views_helpers import (
+    archive_page,
+    changed_values,
+    form_page,
+    restore_then_redirect,
+    wants_archived,
+)
 from gongzhi.units.queries import units_visible_to
 
 # --- shared helpers -------------------------------------------------------------------
-
-
-def _wants_archived(request: HttpRequest) -> bool:
-    return request.GET.get("archived") == "1"
 
 
 def _history(request: HttpRequest, obj: Any) -> list[Any] | None:
     return history_of(obj) if permissions.may_see_history(request.user, obj) else None
 
 
-def _form_page(
-    request: HttpRequest,
-    *,
-    form: BootstrapForm,
-    title: str,
-    cancel_url: str,
-    save: Callable[[dict[str, Any]], Any],
-    done_url: Callable[[Any], str],
-) -> HttpResponse:
-    """Show ``form``; on a valid POST call ``save`` (a service) and go to ``done_url``."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(done_url(obj))
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "title": title, "cancel_url": cancel_url}
-    return render(request, "areas/form.html", context, status=status)
+_form_page = partial(form_page, template="areas/form.html")
 
 
-def _archive_page(
-    request: HttpRequest,
-    *,
-    obj: Any,
-    allowed: bool,
-    archive: Callable[[], Any],
-    back_url: str,
-    done_url: str,
-) -> HttpResponse:
-    """GET asks for confirmation; POST archives (or explains why it cannot)."""
-    if not allowed:
-        raise PermissionDenied(_("You may not archive %(obj)s.") % {"obj": obj})
-    error = None
-    if request.method == "POST":
-        try:
-            archive()
-        except ValidationError as exc:
-            error = " ".join(str(m) for m in exc.messages)
-        else:
-            messages.success(request, _("%(obj)s is archived.") % {"obj": obj})
-            return redirect(done_url)
-    context = {"obj": obj, "back_url": back_url, "error": error}
-    return render(request, "areas/confirm_archive.html", context, status=400 if error else 200)
+def _archive_page(request: HttpRequest, *, obj: Any, **kwargs: Any) -> HttpResponse:
+    return archive_page(
+        request,
+        template="areas/confirm_archive.html",
+        obj=obj,
+        done_message=_("%(obj)s is archived.") % {"obj": obj},
+        **kwargs,
+    )
 
 
 def _restore(
     request: HttpRequest, *, obj: Any, restore: Callable[[], Any], url: str
 ) -> HttpResponse:
-    try:
-        restore()
-    except ValidationError as exc:
-        messages.error(request, " ".join(str(m) for m in exc.messages))
-    else:
-        messages.success(request, _("%(obj)s is restored.") % {"obj": obj})
-    return redirect(url)
-
-
-def _changes(form: BootstrapForm, initial: dict[str, Any]) -> dict[str, Any]:
-    """The cleaned values that differ from what the object had."""
-    return {k: v for k, v in form.cleaned_data.items() if initial.get(k) != v}
+    return restore_then_redirect(
+        request, restore=restore, url=url, done_message=_("%(obj)s is restored.") % {"obj": obj}
+    )
 
 
 # --- districts ------------------------------------------------------------------------
@@ -113,7 +72,7 @@ def _changes(form: BootstrapForm, initial: dict[str, Any]) -> dict[str, Any]:
 @login_required
 def district_list(request: HttpRequest) -> HttpResponse:
     """Districts with their streets and how many communities and compounds each holds."""
-    archived = _wants_archived(request)
+    archived = wants_archived(request)
     districts = list(queries.districts_visible_to(request.user, include_archived=archived))
     streets = list(
         queries.streets_visible_to(request.user, include_archived=archived).filter(
@@ -169,7 +128,7 @@ def _district(request: HttpRequest, code: str) -> District:
 def district_detail(request: HttpRequest, code: str) -> HttpResponse:
     district = _district(request, code)
     streets = (
-        queries.streets_visible_to(request.user, include_archived=_wants_archived(request))
+        queries.streets_visible_to(request.user, include_archived=wants_archived(request))
         .filter(district=district)
         .annotate(
             n_communities=Count(
@@ -184,7 +143,7 @@ def district_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "district": district,
         "streets": streets,
-        "archived": _wants_archived(request),
+        "archived": wants_archived(request),
         "may_write": permissions.may_write_district(request.user, district),
         "may_add_street": permissions.may_write_street(request.user, district),
         "history": _history(request, district),
@@ -209,7 +168,7 @@ def district_edit(request: HttpRequest, code: str) -> HttpResponse:
         title=_("Edit %(name)s") % {"name": district},
         cancel_url=reverse("areas:district_detail", args=[district.code]),
         save=lambda data: services.district_update(
-            user=request.user, district=district, **_changes(form, initial)
+            user=request.user, district=district, **changed_values(form, initial)
         ),
         done_url=lambda d: reverse("areas:district_detail", args=[d.code]),
     )
@@ -270,14 +229,14 @@ def street_create(request: HttpRequest, code: str) -> HttpResponse:
 def street_detail(request: HttpRequest, code: str) -> HttpResponse:
     street = _street(request, code)
     communities = (
-        queries.communities_visible_to(request.user, include_archived=_wants_archived(request))
+        queries.communities_visible_to(request.user, include_archived=wants_archived(request))
         .filter(street=street)
         .annotate(n_compounds=Count("compounds", filter=Q(compounds__archived_at__isnull=True)))
     )
     context = {
         "street": street,
         "communities": communities,
-        "archived": _wants_archived(request),
+        "archived": wants_archived(request),
         "may_write": permissions.may_write_street(request.user, street.district),
         "may_add_community": permissions.may_write_community(request.user, street),
         "history": _history(request, street),
@@ -298,7 +257,7 @@ def street_edit(request: HttpRequest, code: str) -> HttpResponse:
         title=_("Edit %(name)s") % {"name": street},
         cancel_url=reverse("areas:street_detail", args=[street.code]),
         save=lambda data: services.street_update(
-            user=request.user, street=street, **_changes(form, initial)
+            user=request.user, street=street, **changed_values(form, initial)
         ),
         done_url=lambda s: reverse("areas:street_detail", args=[s.code]),
     )
@@ -335,7 +294,7 @@ def street_restore(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def community_list(request: HttpRequest) -> HttpResponse:
     """Communities in scope: search by name or code, filter by district or street, by pages."""
-    archived = _wants_archived(request)
+    archived = wants_archived(request)
     q = request.GET.get("q", "").strip()
     district_code = normalise_code(request.GET.get("district", ""))
     street_code = normalise_code(request.GET.get("street", ""))
@@ -410,7 +369,7 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A community: its compounds, its paired units and its outline on a map."""
     community = _community(request, code)
     compounds = queries.compounds_visible_to(
-        request.user, include_archived=_wants_archived(request)
+        request.user, include_archived=wants_archived(request)
     ).filter(community=community)
     pairings = list(queries.pairings_of_community(request.user, community))
     # Link a paired unit only where the reader may open its page.
@@ -424,7 +383,7 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
         "compounds": compounds,
         "pairings": pairings,
         "linkable_unit_ids": linkable,
-        "archived": _wants_archived(request),
+        "archived": wants_archived(request),
         "may_write": permissions.may_write_community(request.user, community.street),
         "may_edit": permissions.may_edit_community_contact(request.user, community),
         "may_add_compound": permissions.may_write_compound(request.user, community),
@@ -459,7 +418,7 @@ def community_edit(request: HttpRequest, code: str) -> HttpResponse:
         form = CommunityContactForm(request.POST or None, initial=initial)
 
     def save(data: dict[str, Any]) -> Community:
-        changes = _changes(form, initial)
+        changes = changed_values(form, initial)
         if "outline" in changes and not {"centre_lat", "centre_lng"} & set(changes):
             changes.pop("centre_lat", None)
             changes.pop("centre_lng", None)
@@ -555,7 +514,7 @@ def compound_edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Edit %(name)s") % {"name": compound},
         cancel_url=reverse("areas:compound_detail", args=[compound.pk]),
         save=lambda data: services.compound_update(
-            user=request.user, compound=compound, **_changes(form, initial)
+            user=request.user, compound=compound, **changed_values(form, initial)
         ),
         done_url=lambda c: reverse("areas:compound_detail", args=[c.pk]),
     )

@@ -16,8 +16,8 @@ from ninja import Field, Router, Schema, Status
 
 from gongzhi.campaigns import queries, services
 from gongzhi.campaigns.models import Campaign, Session, SessionStatus
+from gongzhi.core.api_helpers import page_response
 from gongzhi.core.api_schemas import ERRORS
-from gongzhi.core.pagination import keyset_page
 from gongzhi.core.scoping import get_visible_or_404
 
 router = Router(tags=["campaigns"])
@@ -173,8 +173,7 @@ def campaign_list(
 ) -> dict[str, Any]:
     """Campaigns, by short name."""
     qs = queries.campaigns_visible_to(request.user).prefetch_related("communities")
-    page = keyset_page(qs, key="slug", cursor=cursor, limit=limit)
-    return {"items": [campaign_out(c) for c in page.items], "next": page.next_cursor}
+    return page_response(qs, key="slug", cursor=cursor, limit=limit, out=campaign_out)
 
 
 @router.post("campaigns", response={201: CampaignOut, **ERRORS})
@@ -247,8 +246,7 @@ def session_list(
         qs = qs.filter(status=status)
     if provisional is not None:
         qs = qs.filter(provisional=provisional)
-    page = keyset_page(qs, key="pk", cursor=cursor, limit=limit)
-    return {"items": [session_out(s) for s in page.items], "next": page.next_cursor}
+    return page_response(qs, key="pk", cursor=cursor, limit=limit, out=session_out)
 
 
 @router.post("sessions/{session_id}/cancel", response={200: SessionOut, **ERRORS})

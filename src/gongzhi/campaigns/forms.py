@@ -12,40 +12,36 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.areas.models import Community, District
 from gongzhi.campaigns.models import HolidayPolicy, IsoWeekday, ScheduleMode
-
-
-class BootstrapForm(forms.Form):
-    """Gives every widget Bootstrap's classes."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+from gongzhi.core.forms import BootstrapForm
 
 
 class RuleForm(BootstrapForm):
-    weekday = forms.TypedChoiceField(label=gettext_lazy("Weekday"), choices=IsoWeekday.choices, coerce=int)
+    weekday = forms.TypedChoiceField(
+        label=gettext_lazy("Weekday"), choices=IsoWeekday.choices, coerce=int
+    )
     nth = forms.CharField(
-        label=gettext_lazy("Occurrences"), help_text=gettext_lazy("For example 2, 4 (the 2nd and 4th).")
+        label=gettext_lazy("Occurrences"),
+        help_text=gettext_lazy("For example 2, 4 (the 2nd and 4th)."),
     )
     mode = forms.ChoiceField(label=gettext_lazy("Counting"), choices=ScheduleMode.choices)
-    holiday_policy = forms.ChoiceField(label=gettext_lazy("On a holiday"), choices=HolidayPolicy.choices)
+    holiday_policy = forms.ChoiceField(
+        label=gettext_lazy("On a holiday"), choices=HolidayPolicy.choices
+    )
     allow_makeup_workdays = forms.BooleanField(
         label=gettext_lazy("Allow weekend make-up working days"), required=False
     )
     start_time = forms.TimeField(
-        label=gettext_lazy("Start time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+        label=gettext_lazy("Start time"),
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
     )
     end_time = forms.TimeField(
-        label=gettext_lazy("End time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+        label=gettext_lazy("End time"),
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
     )
     year = forms.IntegerField(label=gettext_lazy("Preview year"), min_value=2000, max_value=2100)
     force = forms.BooleanField(
-        label=gettext_lazy("Also change sessions that have records (cancelled ones)"), required=False
+        label=gettext_lazy("Also change sessions that have records (cancelled ones)"),
+        required=False,
     )
 
     def clean_nth(self) -> list[int]:
@@ -73,7 +69,9 @@ class RuleForm(BootstrapForm):
 
 class CancelForm(BootstrapForm):
     reason = forms.CharField(
-        label=gettext_lazy("Reason"), max_length=200, help_text=gettext_lazy("For example: heavy rain warning.")
+        label=gettext_lazy("Reason"),
+        max_length=200,
+        help_text=gettext_lazy("For example: heavy rain warning."),
     )
 
 
@@ -191,7 +189,9 @@ class CampaignEditForm(BootstrapForm):
         queryset=District.objects.active().order_by("code"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Every community of the ticked districts is added to those chosen below."),
+        help_text=gettext_lazy(
+            "Every community of the ticked districts is added to those chosen below."
+        ),
     )
     communities = CommunityChoiceField(
         label=gettext_lazy("Communities"),
@@ -233,10 +233,13 @@ class CampaignCreateForm(CampaignEditForm):
     slug = forms.SlugField(
         label=gettext_lazy("Short name"),
         max_length=40,
-        help_text=gettext_lazy("Letters, digits and hyphens; used in addresses and the schedule command."),
+        help_text=gettext_lazy(
+            "Letters, digits and hyphens; used in addresses and the schedule command."
+        ),
     )
     start = forms.DateField(
-        label=gettext_lazy("Start"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=gettext_lazy("Start"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     weekday = RuleForm.base_fields["weekday"]
     nth = RuleForm.base_fields["nth"]

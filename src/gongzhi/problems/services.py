@@ -338,7 +338,7 @@ def _refuse_state(t: Transition, problem: Problem) -> ValidationError:
             "action": [
                 _("You cannot %(action)s a problem that is %(state)s.")
                 % {
-                    "action": t.action.replace("_", " "),
+                    "action": workflow.action_verb(t.action),
                     "state": str(ProblemState(problem.state).label).lower(),
                 }
             ]
@@ -382,7 +382,8 @@ def problem_transition(
     acting = actors_for(user, problem) & set(t.actors)
     if not acting:
         raise PermissionDenied(
-            _("Your role cannot %(action)s this problem.") % {"action": action.replace("_", " ")}
+            _("Your role cannot %(action)s this problem.")
+            % {"action": workflow.action_verb(action)}
         )
     if problem.version != expected_version:
         # Stale before we even start: the caller acted on a view someone changed.
@@ -391,7 +392,12 @@ def problem_transition(
         raise _refuse_state(t, problem)
     if t.needs_pending and problem.pending_request != t.needs_pending:
         raise ValidationError(
-            {"action": [_("There is no pending request to %(action)s.") % {"action": action}]}
+            {
+                "action": [
+                    _("There is no pending request to %(action)s.")
+                    % {"action": workflow.action_verb(action)}
+                ]
+            }
         )
     if t.sets_pending and problem.pending_request:
         raise ValidationError(

@@ -57,6 +57,32 @@ EVIDENCE_FIELD: dict[str, str] = {
     Evidence.RATING: "rating",
 }
 
+# The verb of each action, as messages use it ("Your role cannot accept this problem.").
+ACTION_VERBS = {
+    "accept": _("accept"),
+    "reject": _("reject"),
+    "mark_duplicate": _("mark as a duplicate"),
+    "dispatch": _("dispatch"),
+    "start": _("start handling"),
+    "handle": _("report as handled"),
+    "verify_pass": _("pass verification of"),
+    "verify_fail": _("fail verification of"),
+    "request_extension": _("ask for an extension of"),
+    "approve_extension": _("approve the extension of"),
+    "reject_extension": _("refuse the extension of"),
+    "request_park": _("ask to park"),
+    "approve_park": _("approve parking"),
+    "reject_park": _("refuse parking"),
+    "rate": _("rate"),
+    "callback": _("record the call-back for"),
+}
+
+
+def action_verb(action: str) -> str:
+    """The action's verb in the active language."""
+    return str(ACTION_VERBS.get(action, action.replace("_", " ")))
+
+
 AREA_ACTORS = (Actor.OFFICE, Actor.DISTRICT, Actor.STREET, Actor.COMMUNITY)
 HANDLERS = (Actor.UNIT, Actor.COMMUNITY)
 WORKING = (S.DISPATCHED, S.IN_PROGRESS)

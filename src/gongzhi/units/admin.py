@@ -6,40 +6,25 @@ exactly as pages and the API do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from gongzhi.core.admin_mixins import RegistryAdminMixin
 from gongzhi.units import queries, services
 from gongzhi.units.models import Member, Pairing, Unit
 
 
-class RegistryAdmin(SimpleHistoryAdmin):
-    """Lists through the scoping function; no delete; an archive action."""
+class RegistryAdmin(RegistryAdminMixin, SimpleHistoryAdmin):
+    """Shared registry behaviour; a service's refusal on save comes back as a message."""
 
-    visible: Callable[..., QuerySet[Any]]
-    archive: Callable[..., Any]
-    model_arg: str
     actions = ["archive_selected"]
     readonly_fields: tuple[str, ...] = ("archived_at",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return type(self).visible(request.user, include_archived=True)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    done_message = gettext_lazy("%(n)d archived.")
 
     def changeform_view(
         self,
@@ -55,19 +40,6 @@ class RegistryAdmin(SimpleHistoryAdmin):
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-
-    @admin.action(description=gettext_lazy("Archive selected"))
-    def archive_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        done = 0
-        for obj in queryset:
-            try:
-                type(self).archive(user=request.user, **{self.model_arg: obj})
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(getattr(exc, "messages", [str(exc)]))
-                self.message_user(request, f"{obj}: {text}", messages.ERROR)
-        if done:
-            self.message_user(request, _("%(n)d archived.") % {"n": done}, messages.SUCCESS)
 
 
 @admin.register(Unit)

@@ -19,9 +19,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import StrictBool, StrictInt
 
 from gongzhi.areas.models import Community
+from gongzhi.core.api_helpers import page_response, patch_values, renamed_errors
 from gongzhi.core.api_schemas import ERRORS
 from gongzhi.core.codes import normalise_code
-from gongzhi.core.pagination import keyset_page
 from gongzhi.core.scoping import get_visible_or_404, scope_of
 from gongzhi.units import permissions, queries, services
 from gongzhi.units.models import Member, Pairing, Unit
@@ -174,21 +174,7 @@ class MemberIn(Schema):
 
 
 def _page(qs: QuerySet[Any], key: str, filters: PageArgs) -> dict[str, Any]:
-    cursor = filters.cursor
-    page = keyset_page(qs, key=key, cursor=cursor, limit=filters.limit)
-    return {"items": page.items, "next": page.next_cursor}
-
-
-def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
-    """Service errors named after the API's body fields."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    errors: dict[str, list[str]] = {}
-    for field, items in exc.error_dict.items():
-        errors.setdefault(names.get(field, field), []).extend(
-            str(m) for e in items for m in e.messages
-        )
-    return ValidationError(errors)
+    return page_response(qs, key=key, cursor=filters.cursor, limit=filters.limit)
 
 
 def _member_out(request: HttpRequest, member: Member) -> dict[str, Any]:
@@ -275,8 +261,7 @@ def unit_create(request: HttpRequest, payload: UnitIn) -> Status[Unit]:
 @router.patch("units/{code}", response={200: UnitOut, **ERRORS})
 def unit_update(request: HttpRequest, code: str, payload: UnitPatch) -> Unit:
     unit = unit_get(request, code)
-    changes = payload.dict(exclude_unset=True)
-    changes = {k: v for k, v in changes.items() if v is not None or k == "headcount"}
+    changes = patch_values(payload, nullable={"headcount"})
     return services.unit_update(user=request.user, unit=unit, **changes)
 
 
@@ -334,7 +319,7 @@ def pairing_create(request: HttpRequest, payload: PairingIn) -> Status[Pairing]:
             user=request.user, unit=unit, community=community, start=payload.start, end=payload.end
         )
     except ValidationError as exc:
-        raise _renamed(exc, {"unit": "unit_code", "community": "community_code"}) from exc
+        raise renamed_errors(exc, {"unit": "unit_code", "community": "community_code"}) from exc
     return Status(201, pairing)
 
 
@@ -360,8 +345,13 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> dict[str
         qs = qs.filter(unit__code=normalise_code(filters.unit))
     if filters.q.strip():
         qs = qs.filter(name__icontains=filters.q.strip())
-    page = keyset_page(qs, key="pk", cursor=filters.cursor, limit=filters.limit)
-    return {"items": [_member_out(request, m) for m in page.items], "next": page.next_cursor}
+    return page_response(
+        qs,
+        key="pk",
+        cursor=filters.cursor,
+        limit=filters.limit,
+        out=lambda member: _member_out(request, member),
+    )
 
 
 @router.get("members/{member_id}", response={200: MemberOut, **ERRORS})
@@ -394,7 +384,7 @@ def member_create(request: HttpRequest, payload: MemberIn) -> Status[dict[str, A
             residence_community=payload.residence_community_code,
         )
     except ValidationError as exc:
-        raise _renamed(
+        raise renamed_errors(
             exc, {"unit": "unit_code", "residence_community": "residence_community_code"}
         ) from exc
     return Status(201, _member_out(request, member))

@@ -5,48 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import District
+from gongzhi.core.forms import BootstrapForm
 from gongzhi.units.models import UnitKind
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, ``is-invalid`` on fields with errors."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self.mark_invalid()
-
-    def mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-
-    def add_service_error(self, exc: ValidationError, names: dict[str, str] | None = None) -> None:
-        """Put a service's errors next to the fields they name (others at the top)."""
-        names = names or {}
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                target = names.get(field, field)
-                self.add_error(target if target in self.fields else None, errors)
-        else:
-            self.add_error(None, exc)
-        self.mark_invalid()
 
 
 def jurisdiction_choices() -> list[tuple[str, str]]:

@@ -9,21 +9,18 @@ object's history. Rows are never deleted: they are archived.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Community, District
+from gongzhi.core.archive import mark_archived, mark_restored, save_with_history
 from gongzhi.core.codes import normalise_code, validate_credit_code
 from gongzhi.units import permissions, queries
 from gongzhi.units.models import Member, Pairing, Unit, UnitKind
-
-M = TypeVar("M", bound=Model)
 
 MUNICIPAL: Final = "municipal"
 
@@ -67,15 +64,6 @@ def _text(errors: Errors, field: str, value: Any, max_length: int, *, required: 
             _("At most %(max)d characters (it has %(n)d).") % {"max": max_length, "n": len(text)},
         )
     return text
-
-
-def _save(obj: M, user: Any, reason: str | None = None) -> M:
-    """Save with the acting user (and a reason) recorded in the history row."""
-    obj._history_user = user  # type: ignore[attr-defined]
-    if reason:
-        obj._change_reason = reason  # type: ignore[attr-defined]
-    obj.save()
-    return obj
 
 
 def _day(value: dt.date | None) -> str:
@@ -199,7 +187,7 @@ def unit_create(
         contact_name=clean_contact,
         contact_phone=clean_phone,
     )
-    return _save(unit, user)
+    return save_with_history(unit, user)
 
 
 @transaction.atomic
@@ -260,7 +248,7 @@ def unit_update(
     if not isinstance(contact_phone, _Unset):
         unit.contact_phone = _text(errors, "contact_phone", contact_phone, 20, required=False)
     _raise_if(errors)
-    return _save(unit, user)
+    return save_with_history(unit, user)
 
 
 @transaction.atomic
@@ -269,10 +257,7 @@ def unit_archive(*, user: Any, unit: Unit) -> Unit:
     if not permissions.may_write_unit(user, unit):
         raise _deny(_("You may not archive this unit."))
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    if unit.archived_at is None:
-        unit.archived_at = timezone.now()
-        _save(unit, user, "archived")
-    return unit
+    return mark_archived(unit, user)
 
 
 @transaction.atomic
@@ -280,10 +265,7 @@ def unit_restore(*, user: Any, unit: Unit) -> Unit:
     if not permissions.may_write_unit(user, unit):
         raise _deny(_("You may not restore this unit."))
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    if unit.archived_at is not None:
-        unit.archived_at = None
-        _save(unit, user, "restored")
-    return unit
+    return mark_restored(unit, user)
 
 
 # --- members --------------------------------------------------------------------------
@@ -335,7 +317,7 @@ def member_create(
         residence_community=_clean_residence(errors, residence_community),
     )
     _raise_if(errors)
-    return _save(member, user)
+    return save_with_history(member, user)
 
 
 @transaction.atomic
@@ -361,7 +343,7 @@ def member_update(
     if not isinstance(residence_community, _Unset):
         member.residence_community = _clean_residence(errors, residence_community)
     _raise_if(errors)
-    return _save(member, user)
+    return save_with_history(member, user)
 
 
 @transaction.atomic
@@ -369,10 +351,7 @@ def member_archive(*, user: Any, member: Member) -> Member:
     if not permissions.may_write_members(user, member.unit):
         raise _deny(_("You may not archive members of this unit."))
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if member.archived_at is None:
-        member.archived_at = timezone.now()
-        _save(member, user, "archived")
-    return member
+    return mark_archived(member, user)
 
 
 # --- pairings -------------------------------------------------------------------------
@@ -435,7 +414,7 @@ def pairing_create(
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
     _refuse_overlap(unit=locked, community=community, start=start, end=end, exclude=None)
     pairing = Pairing(unit=locked, community=community, start=start, end=end)
-    return _save(pairing, user)
+    return save_with_history(pairing, user)
 
 
 @transaction.atomic
@@ -464,7 +443,7 @@ def pairing_end(*, user: Any, pairing: Pairing, end: dt.date) -> Pairing:
         exclude=pairing.pk,
     )
     pairing.end = end
-    return _save(pairing, user)
+    return save_with_history(pairing, user)
 
 
 @transaction.atomic
@@ -473,7 +452,4 @@ def pairing_archive(*, user: Any, pairing: Pairing) -> Pairing:
     if not permissions.may_write_pairing_in(user, pairing.community):
         raise _deny(_("You may not archive this pairing."))
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
-    if pairing.archived_at is None:
-        pairing.archived_at = timezone.now()
-        _save(pairing, user, "archived")
-    return pairing
+    return mark_archived(pairing, user)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,15 +15,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.areas.history import history_of
 from gongzhi.areas.models import Community, District
 from gongzhi.core.codes import normalise_code
+from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.history import history_of
 from gongzhi.core.pagination import keyset_page
 from gongzhi.core.scoping import get_visible_or_404, scope_of
+from gongzhi.core.views_helpers import (
+    archive_page,
+    form_page,
+    restore_then_redirect,
+    wants_archived,
+)
 from gongzhi.units import permissions, queries, services
 from gongzhi.units.api import filter_pairings, filter_units
 from gongzhi.units.forms import (
-    BootstrapForm,
     MemberForm,
     PairingEndForm,
     PairingForm,
@@ -36,10 +41,6 @@ from gongzhi.units.models import Member, Pairing, Unit, UnitKind
 # --- shared helpers -------------------------------------------------------------------
 
 
-def _wants_archived(request: HttpRequest) -> bool:
-    return request.GET.get("archived") == "1"
-
-
 def _page_urls(request: HttpRequest, next_cursor: str | None) -> dict[str, str | None]:
     params = {k: v for k, v in request.GET.items() if k != "cursor" and v}
     first = "?" + urlencode(params) if request.GET.get("cursor") else None
@@ -47,47 +48,13 @@ def _page_urls(request: HttpRequest, next_cursor: str | None) -> dict[str, str |
     return {"first_url": first, "next_url": nxt}
 
 
-def _form_page(
-    request: HttpRequest,
-    *,
-    form: BootstrapForm,
-    title: str,
-    cancel_url: str,
-    save: Callable[[dict[str, Any]], Any],
-    done_url: Callable[[Any], str],
-    names: dict[str, str] | None = None,
-) -> HttpResponse:
-    """Show ``form``; on a valid POST call ``save`` (a service) and go to ``done_url``."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc, names)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(done_url(obj))
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "title": title, "cancel_url": cancel_url}
-    return render(request, "units/form.html", context, status=status)
+_form_page = partial(form_page, template="units/form.html")
 
 
-def _confirm_page(
-    request: HttpRequest,
-    *,
-    obj: Any,
-    allowed: bool,
-    act: Callable[[], Any],
-    back_url: str,
-    done_url: str,
-) -> HttpResponse:
-    """GET asks for confirmation; POST archives."""
-    if not allowed:
-        raise PermissionDenied(_("You may not archive %(obj)s.") % {"obj": obj})
-    if request.method == "POST":
-        act()
-        messages.success(request, _("Archived."))
-        return redirect(done_url)
-    return render(request, "units/confirm_archive.html", {"obj": obj, "back_url": back_url})
+def _confirm_page(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    return archive_page(
+        request, template="units/confirm_archive.html", done_message=_("Archived."), **kwargs
+    )
 
 
 def _unit_or_404(request: HttpRequest, code: str) -> Unit:
@@ -128,7 +95,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     kind = request.GET.get("kind", "")
     jurisdiction = request.GET.get("jurisdiction", "")
-    qs = queries.units_visible_to(request.user, include_archived=_wants_archived(request))
+    qs = queries.units_visible_to(request.user, include_archived=wants_archived(request))
     qs = filter_units(qs, q=q, kind=kind, jurisdiction=jurisdiction)
     page = keyset_page(qs, key="code", cursor=request.GET.get("cursor"))
     context = {
@@ -136,7 +103,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         "q": q,
         "kind": kind,
         "jurisdiction": jurisdiction,
-        "archived": _wants_archived(request),
+        "archived": wants_archived(request),
         "kinds": UnitKind.choices,
         "districts": District.objects.filter(archived_at__isnull=True).order_by("code"),
         "may_create": permissions.may_create_units(request.user),
@@ -230,7 +197,7 @@ def unit_archive(request: HttpRequest, code: str) -> HttpResponse:
         request,
         obj=unit,
         allowed=permissions.may_write_unit(request.user, unit),
-        act=lambda: services.unit_archive(user=request.user, unit=unit),
+        archive=lambda: services.unit_archive(user=request.user, unit=unit),
         back_url=detail,
         done_url=detail,
     )
@@ -241,9 +208,12 @@ def unit_restore(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit_or_404(request, code)
     if request.method != "POST":
         return redirect("units:unit_detail", code=unit.code)
-    services.unit_restore(user=request.user, unit=unit)
-    messages.success(request, _("Restored."))
-    return redirect("units:unit_detail", code=unit.code)
+    return restore_then_redirect(
+        request,
+        restore=lambda: services.unit_restore(user=request.user, unit=unit),
+        url=reverse("units:unit_detail", kwargs={"code": unit.code}),
+        done_message=_("Restored."),
+    )
 
 
 # --- pairings -------------------------------------------------------------------------
@@ -262,7 +232,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     unit = request.GET.get("unit", "").strip()
     community = request.GET.get("community", "").strip()
     valid_on = _parse_day(request.GET.get("valid_on"))
-    qs = queries.pairings_visible_to(request.user, include_archived=_wants_archived(request))
+    qs = queries.pairings_visible_to(request.user, include_archived=wants_archived(request))
     qs = filter_pairings(qs, unit=unit, community=community, valid_on=valid_on)
     page = keyset_page(qs, key="pk", cursor=request.GET.get("cursor"))
     today = timezone.localdate()
@@ -280,7 +250,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "community": community,
         "valid_on": valid_on.isoformat() if valid_on else "",
-        "archived": _wants_archived(request),
+        "archived": wants_archived(request),
         "may_create": permissions.may_create_pairings(request.user),
         **_page_urls(request, page.next_cursor),
     }
@@ -357,7 +327,7 @@ def pairing_archive(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         obj=pairing,
         allowed=permissions.may_write_pairing_in(request.user, pairing.community),
-        act=lambda: services.pairing_archive(user=request.user, pairing=pairing),
+        archive=lambda: services.pairing_archive(user=request.user, pairing=pairing),
         back_url=back,
         done_url=back,
     )
@@ -371,7 +341,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     """Members in scope: a liaison sees their unit's, a member themselves."""
     unit = request.GET.get("unit", "").strip()
     q = request.GET.get("q", "").strip()
-    qs = queries.members_visible_to(request.user, include_archived=_wants_archived(request))
+    qs = queries.members_visible_to(request.user, include_archived=wants_archived(request))
     if unit:
         qs = qs.filter(unit__code=normalise_code(unit))
     if q:
@@ -381,7 +351,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "members": _with_phones(request, page.items),
         "unit": unit,
         "q": q,
-        "archived": _wants_archived(request),
+        "archived": wants_archived(request),
         **_page_urls(request, page.next_cursor),
     }
     return render(request, "units/member_list.html", context)
@@ -437,7 +407,7 @@ def member_archive(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         obj=member,
         allowed=permissions.may_write_members(request.user, member.unit),
-        act=lambda: services.member_archive(user=request.user, member=member),
+        archive=lambda: services.member_archive(user=request.user, member=member),
         back_url=back,
         done_url=back,
     )

@@ -1,4 +1,4 @@
-"""The change history of an area, read from django-simple-history for its page."""
+"""The change history of a registry row, read from django-simple-history for its page."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import Any
 from django.db.models import Field, ForeignKey, Model
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.archive import ARCHIVED, RESTORED
+
 HISTORY_LIMIT = 20
 
 KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
-REASONS = {"archived": _("archived"), "restored": _("restored")}
+REASONS = {ARCHIVED: _("archived"), RESTORED: _("restored")}
 
 
 @dataclass
