@@ -260,3 +260,9 @@ def test_paired_units_link_to_their_pages(client, world):
     page = client.get(url).content.decode()
     assert unit_url in page
     assert "随州市另一局" not in page
+
+
+def test_the_new_community_form_shows_an_empty_outline_box(client, world):
+    client.force_login(world.users["office"])
+    page = client.get(reverse("areas:community_create")).content.decode()
+    assert ">null<" not in page

@@ -11,6 +11,13 @@ from gongzhi.areas.models import Street
 from gongzhi.core.forms import BootstrapForm
 
 
+class OutlineField(forms.JSONField):
+    """A JSON field whose empty value shows as an empty box, not the word null."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return "" if value is None else super().prepare_value(value)
+
+
 class DistrictForm(BootstrapForm):
     code = forms.CharField(label=_("division code"), max_length=12)
     name = forms.CharField(label=_("name"), max_length=60)
@@ -38,7 +45,7 @@ class CommunityForm(BootstrapForm):
         help_text=_("12 digits, beginning with the street's code."),
     )
     name = forms.CharField(label=_("name"), max_length=60)
-    outline = forms.JSONField(
+    outline = OutlineField(
         label=_("outline"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -18,7 +18,18 @@
     if (typeof L === "undefined") return;
     var outline = readJson(element.dataset.outline);
     var tileUrl = element.dataset.tileUrl;
-    var map = L.map(element, { attributionControl: Boolean(tileUrl), zoomSnap: 0.25 });
+    var map = L.map(element, {
+      attributionControl: Boolean(tileUrl),
+      zoomControl: false,
+      zoomSnap: 0.25,
+    });
+    // The zoom buttons' titles come translated from the page.
+    L.control
+      .zoom({
+        zoomInTitle: element.dataset.zoomIn || "+",
+        zoomOutTitle: element.dataset.zoomOut || "-",
+      })
+      .addTo(map);
     if (tileUrl) {
       L.tileLayer(tileUrl, {
         attribution: element.dataset.tileAttribution || "",
