@@ -23,6 +23,10 @@ from gongzhi.areas import permissions
 from gongzhi.areas.models import Community, Compound, District, Street
 from gongzhi.core.archive import mark_archived, mark_restored, save_with_history
 from gongzhi.core.codes import normalise_code, validate_division_code
+from gongzhi.core.validation import MAX_COUNT, UNSET, Errors
+from gongzhi.core.validation import Unset as _Unset
+from gongzhi.core.validation import add_error as _add
+from gongzhi.core.validation import raise_if_errors as _raise_if
 
 DISTRICT_CODE_LENGTH: Final = 6
 STREET_CODE_LENGTH: Final = 9
@@ -30,30 +34,7 @@ COMMUNITY_CODE_LENGTH: Final = 12
 LOCAL_CODE = re.compile(r"^[0-9A-Z]{6}$")
 
 
-class _Unset:
-    """Marks an update argument that was not given (``None`` may be a real value)."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = _Unset()
-#: The largest count a PositiveIntegerField holds on every database.
-MAX_COUNT: Final = 2_147_483_647
-
-Errors = dict[str, list[str]]
-
-
 # --- validation helpers ---------------------------------------------------------------
-
-
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _raise_if(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def _messages(exc: ValidationError) -> list[str]:

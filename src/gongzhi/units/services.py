@@ -19,38 +19,21 @@ from django.utils.translation import gettext as _
 from gongzhi.areas.models import Community, District
 from gongzhi.core.archive import mark_archived, mark_restored, save_with_history
 from gongzhi.core.codes import normalise_code, validate_credit_code
+from gongzhi.core.validation import MAX_COUNT, UNSET, Errors
+from gongzhi.core.validation import Unset as _Unset
+from gongzhi.core.validation import add_error as _add
+from gongzhi.core.validation import raise_if_errors as _raise_if
 from gongzhi.units import permissions, queries
 from gongzhi.units.models import Member, Pairing, Unit, UnitKind
 
 MUNICIPAL: Final = "municipal"
 
 
-class _Unset:
-    """Marks an update argument that was not given (``None`` may be a real value)."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = _Unset()
-
-Errors = dict[str, list[str]]
-
-#: The largest count a PositiveIntegerField holds on every database.
-MAX_HEADCOUNT: Final = 2_147_483_647
+MAX_HEADCOUNT: Final = MAX_COUNT
 UNIT_CONTACT_FIELDS: Final = frozenset({"contact_name", "contact_phone", "headcount"})
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _raise_if(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def _text(errors: Errors, field: str, value: Any, max_length: int, *, required: bool) -> str:
