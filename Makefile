@@ -29,6 +29,7 @@ $(VENDOR)/.copied: node_modules/.installed
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
 	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet/
 	touch $@
 
 demo: setup

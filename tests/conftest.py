@@ -23,6 +23,17 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_directory(settings: Any, _media_dir: Any) -> None:
+    """Uploaded photos go to a throw-away directory, never to ./var/media."""
+    settings.MEDIA_ROOT = _media_dir
+
+
 @pytest.fixture(autouse=True)
 def _english_unless_asked(settings: Any) -> None:
     """Tests read messages in English; tests of the Chinese UI switch to zh-hans themselves."""

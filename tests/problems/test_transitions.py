@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from gongzhi.problems import services
 from gongzhi.problems.models import PendingRequest, Problem, ProblemEvent, ProblemState
+from tests.core.photo_samples import camera_jpeg
 from tests.factories import World
 
 S = ProblemState
@@ -31,8 +32,8 @@ def _act(user: object, problem: Problem, action: str, **kw: object) -> Problem:
         (S.REPORTED, "reject", "note", {}),
         (S.ACCEPTED, "mark_duplicate", "duplicate_of", {}),
         (S.ACCEPTED, "dispatch", "unit_codes", {}),
-        (S.IN_PROGRESS, "handle", "note", {"photo_ids": ["1"]}),
-        (S.IN_PROGRESS, "handle", "photo_ids", {"note": "已清理"}),
+        (S.IN_PROGRESS, "handle", "note", {"photos": [camera_jpeg()]}),
+        (S.IN_PROGRESS, "handle", "photos", {"note": "已清理"}),
         (S.HANDLED, "verify_fail", "note", {}),
         (S.DISPATCHED, "request_extension", "deadline", {"note": "工程量大"}),
         (S.DISPATCHED, "request_extension", "note", {"deadline": dt.date(2026, 12, 31)}),
@@ -62,10 +63,13 @@ def test_handling_records_the_note_and_photos_in_the_event(
     world: World, make_problem: Callable[..., Problem]
 ) -> None:
     problem = make_problem(S.IN_PROGRESS)
-    _act(world.users["unit"], problem, "handle", note="已清运", photo_ids=[7, 8])
+    _act(
+        world.users["unit"], problem, "handle", note="已清运", photos=[camera_jpeg(), camera_jpeg()]
+    )
     event = ProblemEvent.objects.get(problem=problem)
     assert event.note == "已清运"
-    assert event.data["photos"] == ["7", "8"]
+    assert event.data["photos"] == sorted(event.photos.values_list("pk", flat=True))
+    assert event.photos.count() == 2
     assert event.actor_role == "unit"
 
 

@@ -19,7 +19,10 @@ from django.http import Http404
 
 from gongzhi.problems import services, workflow
 from gongzhi.problems.models import PendingRequest, Problem, ProblemEvent, ProblemState
+from tests.core.photo_samples import camera_jpeg
 from tests.factories import World
+
+PHOTO = camera_jpeg()
 
 ROLES = [
     "office",
@@ -90,7 +93,7 @@ def _attempt(
         "deadline": dt.date(2026, 12, 31),
         "duplicate_of": original.number,
         "rating": "satisfied",
-        "photo_ids": ["1"],
+        "photos": [PHOTO],
     }
     if allowed:
         result = services.problem_transition(**call)

@@ -7,6 +7,7 @@ in the database by their centre, then by each outline's bounding box.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -110,3 +111,21 @@ def community_at(lat: float, lng: float) -> Any:
         .only("id", "code", "outline")
     )
     return first_containing(lat, lng, ((c, c.outline) for c in candidates))
+
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine on the mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def bbox_around(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    """``(min_lat, max_lat, min_lng, max_lng)`` of a box holding the circle (for a prefilter)."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    dlng = dlat / max(math.cos(math.radians(lat)), 1e-6)
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng

@@ -6,6 +6,8 @@ Models are thin: fields, constraints and choices. Every write goes through
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -112,6 +114,12 @@ class PendingRequest(models.TextChoices):
     PARK = "park", _("Park")
 
 
+class EscalationKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    CHASE = "chase", _("Chase notice (催办)")
+    CRITICISM = "criticism", _("Listed for written criticism")
+
+
 class ProblemCounter(models.Model):
     """The last public number handed out in a year (one row per year, updated under lock)."""
 
@@ -193,6 +201,12 @@ class Problem(models.Model):
     reopened_by_rating = models.BooleanField(_("reopened by rating"), default=False)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
     is_public = models.BooleanField(_("public"), default=True)
+    follow_token = models.CharField(
+        _("follow token"), max_length=43, unique=True, null=True, blank=True, editable=False
+    )
+    escalation_kind = models.CharField(
+        _("escalation"), max_length=12, choices=EscalationKind.choices, blank=True
+    )
     extra_answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
@@ -284,3 +298,145 @@ class ProblemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.action} {self.from_state}→{self.to_state}"
+
+
+class ProblemPhoto(models.Model):
+    """A photo of a problem: the original as uploaded (staff only, EXIF kept) and
+    the re-encoded copies served to everyone else (no metadata at all).
+
+    ``event`` is the transition the photo documents; it is empty while a photo
+    uploaded ahead of a transition waits to be attached.
+    """
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="photos")
+    event = models.ForeignKey(
+        ProblemEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
+        verbose_name=_("event"),
+    )
+    original = models.FileField(_("original"), upload_to="problems/originals/%Y/%m/")
+    public = models.FileField(_("public copy"), upload_to="problems/public/%Y/%m/")
+    thumb = models.FileField(_("thumbnail"), upload_to="problems/thumbs/%Y/%m/")
+    format = models.CharField(_("format"), max_length=8)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size_bytes = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    taken_at = models.DateTimeField(_("taken at (EXIF)"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude (EXIF)"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude (EXIF)"), null=True, blank=True)
+    camera = models.CharField(_("camera (EXIF)"), max_length=80, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("problem photo")
+        verbose_name_plural = _("problem photos")
+        indexes = [models.Index(fields=["problem", "event"], name="problem_photo_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} #{self.pk}"
+
+
+class Open311Client(models.Model):
+    """An application allowed to post requests through Open311 (its ``api_key``).
+
+    Only a hash of the key is stored. ``source`` is the source its requests
+    are recorded with: a residents' app posts resident reports, the 12345
+    hotline's system posts hotline cases.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
+    source = models.CharField(
+        _("source of its requests"),
+        max_length=20,
+        choices=ProblemSource.choices,
+        default=ProblemSource.RESIDENT_REPORT,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Open311 client")
+        verbose_name_plural = _("Open311 clients")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "o311_" + secrets.token_urlsafe(24)
+
+
+class EscalationStep(models.Model):
+    """One rung of the escalation ladder (督办), configurable by the office.
+
+    A step applies to a problem that is still overdue-able (not handled,
+    closed, rejected, duplicate or parked) once ``offset_working_days`` working
+    days have passed since its deadline (negative: before the deadline).
+    """
+
+    kind = models.CharField(_("kind"), max_length=12, choices=EscalationKind.choices)
+    name = models.CharField(_("name"), max_length=60)
+    offset_working_days = models.SmallIntegerField(
+        _("working days after the deadline"),
+        help_text=_("Negative numbers are days before the deadline."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["offset_working_days", "id"]
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Escalation(models.Model):
+    """A step of the ladder applied to a problem for one deadline (never twice).
+
+    A new deadline (an approved extension, a reopening) starts the ladder again.
+    """
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="escalations")
+    step = models.ForeignKey(EscalationStep, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=EscalationKind.choices)
+    deadline = models.DateField(_("deadline"))
+    on = models.DateField(_("applied on"))
+    event = models.OneToOneField(
+        ProblemEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "step", "deadline"], name="escalation_once_per_deadline"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "on"], name="escalation_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.kind} {self.on}"

@@ -7,18 +7,22 @@ problems through it, so a problem out of scope answers 404.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from gongzhi.core.models import Role
 from gongzhi.core.scoping import Scope, area_q, scope_of
+from gongzhi.problems import geo
 from gongzhi.problems.models import (
     NOT_OVERDUE_STATES,
     Category,
     Dispatch,
     Problem,
     ProblemSource,
+    ProblemState,
 )
 from gongzhi.units.permissions import mask_phone
 
@@ -82,3 +86,78 @@ def reporter_phone_for(user: Any, problem: Problem) -> str:
 def categories_active() -> QuerySet[Category]:
     """Categories in their display order, archived ones left out."""
     return Category.objects.active().order_by("ordering", "code")
+
+
+#: States of a problem that is still being dealt with (a duplicate may point to it).
+OPEN_STATES: frozenset[str] = frozenset(
+    {
+        ProblemState.REPORTED,
+        ProblemState.ACCEPTED,
+        ProblemState.DISPATCHED,
+        ProblemState.IN_PROGRESS,
+        ProblemState.HANDLED,
+    }
+)
+
+DUPLICATE_RADIUS_M = 50.0
+#: Text similarity (0–1, character based) above which a problem nearby is suggested
+#: even without a location, or ranked first with one.
+SIMILAR_TEXT = 0.5
+MAX_SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class DuplicateSuggestion:
+    problem: Problem
+    distance_m: float | None  # None when either has no location
+    similarity: float  # 0–1, of the descriptions
+
+
+def duplicate_suggestions(
+    *,
+    category: Category,
+    community_id: int,
+    description: str,
+    lat: float | None = None,
+    lng: float | None = None,
+    exclude_pk: int | None = None,
+    user: Any | None = None,
+) -> list[DuplicateSuggestion]:
+    """Open problems of the same category that may be the same problem, best first.
+
+    With a location: those within :data:`DUPLICATE_RADIUS_M` metres (a
+    bounding-box prefilter in the database, then the exact distance). Without
+    one: those of the same community whose description is similar
+    (:data:`SIMILAR_TEXT`). Ranked by text similarity, then distance. With
+    ``user`` only what they may read is suggested.
+    """
+    qs = problems_visible_to(user) if user is not None else Problem.objects.all()
+    qs = qs.filter(category=category, state__in=OPEN_STATES, duplicate_of__isnull=True)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    text = (description or "").strip()
+    found: list[DuplicateSuggestion] = []
+    if lat is not None and lng is not None:
+        min_lat, max_lat, min_lng, max_lng = geo.bbox_around(lat, lng, DUPLICATE_RADIUS_M)
+        near = qs.filter(
+            lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng
+        ).order_by("-created_at")[:200]
+        for problem in near:
+            distance = geo.distance_m(lat, lng, problem.lat or 0.0, problem.lng or 0.0)
+            if distance <= DUPLICATE_RADIUS_M:
+                found.append(
+                    DuplicateSuggestion(problem, distance, _similarity(text, problem.description))
+                )
+    else:
+        for problem in qs.filter(community_id=community_id).order_by("-created_at")[:200]:
+            similarity = _similarity(text, problem.description)
+            if similarity >= SIMILAR_TEXT:
+                found.append(DuplicateSuggestion(problem, None, similarity))
+    found.sort(key=lambda s: (-s.similarity, s.distance_m or 0.0))
+    return found[:MAX_SUGGESTIONS]
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Community, Compound
 from gongzhi.campaigns.holidays import HolidayCalendar, load_calendar
+from gongzhi.core import photos as photo_lib
 from gongzhi.core.models import Role
 from gongzhi.core.scoping import get_visible_or_404, scope_of
 from gongzhi.problems import geo, queries, workflow
@@ -35,6 +39,7 @@ from gongzhi.problems.models import (
     Problem,
     ProblemCounter,
     ProblemEvent,
+    ProblemPhoto,
     ProblemSource,
     ProblemState,
     Satisfaction,
@@ -45,6 +50,12 @@ from gongzhi.units.models import Unit
 
 Errors = dict[str, list[str]]
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,18}[0-9]$")
+
+#: At most this many photos go with one report or one action.
+MAX_PHOTOS = 9
+
+#: What a caller may hand over as a photo: an uploaded file, a stream or bytes.
+PhotoUpload = bytes | IO[bytes]
 
 
 class ConflictError(Exception):
@@ -151,6 +162,131 @@ def _next_number(year: int) -> str:
     return f"{year}-{last:06d}"
 
 
+# --- photos ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CheckedPhoto:
+    raw: bytes
+    info: photo_lib.PhotoInfo
+
+
+def _photo_name(upload: PhotoUpload, position: int) -> str:
+    name = getattr(upload, "name", "") or ""
+    return str(name).rsplit("/", 1)[-1] or _("photo %(n)d") % {"n": position}
+
+
+def photos_check(uploads: Sequence[PhotoUpload], field: str = "photos") -> list[_CheckedPhoto]:
+    """Read and check every upload before anything is written.
+
+    Raises one ``ValidationError`` on ``field`` listing each refused file by
+    name (not an image, damaged, too large, too many pixels) and refuses more
+    than :data:`MAX_PHOTOS`.
+    """
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationError({field: [_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}]})
+    checked: list[_CheckedPhoto] = []
+    messages: list[str] = []
+    for position, upload in enumerate(uploads, start=1):
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        raw = upload if isinstance(upload, bytes) else upload.read()
+        try:
+            info = photo_lib.inspect_photo(raw)
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.append(f"{_photo_name(upload, position)}: {message}")
+            continue
+        checked.append(_CheckedPhoto(raw=raw, info=info))
+    if messages:
+        raise ValidationError({field: messages})
+    return checked
+
+
+def _photos_store(
+    problem: Problem, checked: Sequence[_CheckedPhoto], user: Any, event: ProblemEvent | None
+) -> list[ProblemPhoto]:
+    """Write checked photos: the original (staff only), a public copy and a thumbnail."""
+    stored = []
+    for photo in checked:
+        stem = secrets.token_hex(16)
+        extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[photo.info.format]
+        public = photo_lib.public_copy(photo.raw)
+        public_extension = "png" if public[:4] == b"\x89PNG" else "jpg"
+        info = photo.info
+        camera = " ".join(x for x in (info.camera_make, info.camera_model) if x)
+        item = ProblemPhoto(
+            problem=problem,
+            event=event,
+            format=info.format,
+            width=info.width,
+            height=info.height,
+            size_bytes=info.size_bytes,
+            sha256=info.sha256,
+            taken_at=info.taken_at,
+            latitude=info.latitude,
+            longitude=info.longitude,
+            camera=camera[:80],
+            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        item.original.save(f"{stem}.{extension}", ContentFile(photo.raw), save=False)
+        item.public.save(f"{stem}.{public_extension}", ContentFile(public), save=False)
+        item.thumb.save(f"{stem}.jpg", ContentFile(photo_lib.thumbnail(photo.raw)), save=False)
+        item.save()
+        stored.append(item)
+    return stored
+
+
+@transaction.atomic
+def problem_photo_upload(*, user: Any, problem_number: str, photo: PhotoUpload) -> ProblemPhoto:
+    """Upload one photo ahead of a transition (the API's two-step way).
+
+    The photo waits, unattached, until the same user names it in
+    ``photo_ids`` of a transition. Only someone who may act on the problem
+    may upload.
+    """
+    problem = get_visible_or_404(queries.problems_visible_to(user), number=problem_number)
+    if not actors_for(user, problem):
+        raise PermissionDenied(_("You cannot add photos to this problem."))
+    checked = photos_check([photo], field="photo")
+    return _photos_store(problem, checked, user, None)[0]
+
+
+def _pending_photos(
+    user: Any, problem: Problem, photo_ids: Sequence[int | str]
+) -> list[ProblemPhoto]:
+    """The waiting photos of ``problem`` that ``user`` uploaded, by id; refuses any other id."""
+    ids: set[int] = set()
+    for value in photo_ids:
+        try:
+            ids.add(int(value))
+        except (TypeError, ValueError):
+            raise ValidationError(
+                {"photo_ids": [_("“%(id)s” is not a photo id.") % {"id": value}]}
+            ) from None
+    if not ids:
+        return []
+    found = list(
+        ProblemPhoto.objects.filter(
+            pk__in=ids,
+            problem=problem,
+            event__isnull=True,
+            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+    )
+    if user is None or len(found) != len(ids):
+        missing = sorted(ids - {p.pk for p in found})
+        raise ValidationError(
+            {
+                "photo_ids": [
+                    _("No photo waiting to be attached to this problem has the id %(ids)s.")
+                    % {"ids": ", ".join(str(i) for i in missing)}
+                ]
+            }
+        )
+    return found
+
+
 # --- reporting ------------------------------------------------------------------
 
 
@@ -184,14 +320,17 @@ def problem_report(
     priority: str = Priority.NORMAL,
     is_public: bool = True,
     extra_answers: dict[str, Any] | None = None,
-    photo_ids: Sequence[int | str] = (),
+    photos: Sequence[PhotoUpload] = (),
+    channel_source: str | None = None,
 ) -> Problem:
     """Record a new problem in state *reported* and write its first event.
 
     ``user`` ``None`` is a resident reporting through the public page: the
     source is then always *resident report* and the category must be one
-    residents may report. The community is the one given, or the one whose
-    outline contains ``lat``/``lng``.
+    residents may report; a trusted channel (an Open311 client such as the
+    12345 hotline's system) passes its own ``channel_source`` instead. The
+    community is the one given, or the one whose outline contains
+    ``lat``/``lng``. The new problem gets a ``follow_token`` for its reporter.
     """
     errors: Errors = {}
     public = user is None or not getattr(user, "is_authenticated", False)
@@ -201,8 +340,8 @@ def problem_report(
     if not public and scope.roles <= {Role.LEADER}:
         raise PermissionDenied(_("Leaders read the ledger but do not report problems."))
     if public:
-        source = ProblemSource.RESIDENT_REPORT
-    elif source not in ProblemSource.values:
+        source = channel_source or ProblemSource.RESIDENT_REPORT
+    if source not in ProblemSource.values:
         errors.setdefault("source", []).append(_("Choose a valid source."))
 
     category = Category.objects.active().filter(code=(category_code or "").strip()).first()
@@ -271,6 +410,11 @@ def problem_report(
             errors.setdefault("compound_id", []).append(
                 _("That compound does not lie in the community.")
             )
+    try:
+        checked = photos_check(photos)
+    except ValidationError as refused:
+        errors.update(refused.message_dict)
+        checked = []
     _raise_if(errors)
     if category is None or community is None:  # pragma: no cover - errors raised above
         raise ValidationError({"community_code": [_("Choose the community.")]})
@@ -295,17 +439,21 @@ def problem_report(
         priority=priority,
         is_public=is_public,
         extra_answers=extra_answers or {},
+        follow_token=secrets.token_urlsafe(24),
         created_by=None if public else user,
     )
-    ProblemEvent.objects.create(
+    event = ProblemEvent.objects.create(
         problem=problem,
         action="report",
         from_state="",
         to_state=ProblemState.REPORTED,
         actor=None if public else user,
         actor_role=Actor.REPORTER if public else "",
-        data={"photos": [str(p) for p in photo_ids]} if photo_ids else {},
     )
+    stored = _photos_store(problem, checked, user, event)
+    if stored:
+        event.data = {"photos": [p.pk for p in stored]}
+        event.save(update_fields=["data"])
     return problem
 
 
@@ -359,6 +507,7 @@ def problem_transition(
     deadline: dt.date | None = None,
     duplicate_of: str | None = None,
     rating: str | None = None,
+    photos: Sequence[PhotoUpload] = (),
     photo_ids: Sequence[int | str] = (),
 ) -> Problem:
     """Take one action of the workflow table on a problem and record it.
@@ -368,6 +517,10 @@ def problem_transition(
     visible (else 404), the action exists, the user is one of its actors here
     (else 403), the state allows it, the evidence is there; then the
     conditional update on ``expected_version`` (else :class:`ConflictError`).
+
+    Photos come as new uploads (``photos``) and/or as ids of photos the same
+    user uploaded to this problem beforehand (``photo_ids``); both are
+    attached to the event.
     """
     if user is None:
         problem = get_visible_or_404(
@@ -415,7 +568,7 @@ def problem_transition(
             errors.setdefault(field, []).append(_("Give a reason in the note."))
         elif evidence == Evidence.NOTE and not note:
             errors.setdefault(field, []).append(_("Write a note on what was done."))
-        elif evidence == Evidence.PHOTO and not photo_ids:
+        elif evidence == Evidence.PHOTO and not photo_ids and not photos:
             errors.setdefault(field, []).append(_("Attach at least one photo."))
         elif evidence == Evidence.DEADLINE and deadline is None:
             errors.setdefault(field, []).append(_("Give the deadline you ask for."))
@@ -430,12 +583,12 @@ def problem_transition(
                 _("Choose satisfied, basically satisfied or dissatisfied.")
             )
     _raise_if(errors)
+    pending = _pending_photos(user, problem, photo_ids)
+    checked = photos_check(photos)
 
     new_state = t.to_state or problem.state
     today = _today()
     now = timezone.now()
-    if photo_ids:
-        data["photos"] = [str(p) for p in photo_ids]
 
     if action == "mark_duplicate":
         original = (
@@ -520,7 +673,7 @@ def problem_transition(
         Dispatch.objects.bulk_create(
             [Dispatch(problem=problem, unit=u) for u in units if u.pk not in have]
         )
-    ProblemEvent.objects.create(
+    event = ProblemEvent.objects.create(
         problem=problem,
         action=action,
         from_state=problem.state,
@@ -530,6 +683,12 @@ def problem_transition(
         note=note,
         data=data,
     )
+    stored = _photos_store(problem, checked, user, event)
+    if pending:
+        ProblemPhoto.objects.filter(pk__in=[p.pk for p in pending]).update(event=event)
+    if stored or pending:
+        event.data["photos"] = sorted([p.pk for p in pending] + [p.pk for p in stored])
+        event.save(update_fields=["data"])
     problem.refresh_from_db()
     return problem
 

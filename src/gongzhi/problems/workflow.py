@@ -50,7 +50,7 @@ class Evidence(models.TextChoices):
 EVIDENCE_FIELD: dict[str, str] = {
     Evidence.NOTE: "note",
     Evidence.REASON: "note",
-    Evidence.PHOTO: "photo_ids",
+    Evidence.PHOTO: "photos",
     Evidence.TARGET: "unit_codes",
     Evidence.DEADLINE: "deadline",
     Evidence.DUPLICATE_OF: "duplicate_of",
