@@ -18,6 +18,7 @@ from gongzhi.areas.api import router as areas_router
 from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.core.api import router as core_router
 from gongzhi.core.api_auth import BearerToken
+from gongzhi.problems.api import router as problems_router
 from gongzhi.units.api import router as units_router
 
 NUL = "\x00"
@@ -82,6 +83,7 @@ api.add_router("/", core_router)
 api.add_router("/", areas_router)
 api.add_router("/", units_router)
 api.add_router("/", campaigns_router)
+api.add_router("/", problems_router)
 
 
 def validation_messages(exc: ValidationError) -> dict[str, list[str]]:

@@ -23,6 +23,9 @@ urlpatterns = [
     path("areas/", include("gongzhi.areas.urls")),
     path("units/", include("gongzhi.units.urls")),
     path("campaigns/", include("gongzhi.campaigns.urls")),
+    path("problems/", include("gongzhi.problems.urls")),
+    path("open311/v2/", include("gongzhi.problems.open311_urls")),
+    path("", include("gongzhi.problems.urls_public")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -227,15 +227,13 @@ class Problem(models.Model):
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         indexes = [
-            # The ledger's filters, each ending in the keyset order.
-            models.Index(fields=["state", "-created_at", "-id"], name="problem_state_idx"),
-            models.Index(
-                fields=["community", "state", "-created_at"], name="problem_community_idx"
-            ),
-            models.Index(fields=["category", "state", "-created_at"], name="problem_category_idx"),
-            models.Index(fields=["source", "-created_at"], name="problem_source_idx"),
+            # The ledger's filters, each ending in its keyset order (newest id first).
+            models.Index(fields=["state", "-id"], name="problem_state_id_idx"),
+            models.Index(fields=["community", "state", "-id"], name="problem_community_id_idx"),
+            models.Index(fields=["category", "state", "-id"], name="problem_category_id_idx"),
+            models.Index(fields=["source", "-id"], name="problem_source_id_idx"),
+            models.Index(fields=["escalation_kind", "-id"], name="problem_escalation_idx"),
             models.Index(fields=["deadline", "state"], name="problem_deadline_idx"),
-            models.Index(fields=["-created_at", "-id"], name="problem_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from gongzhi.core.models import Role
+from gongzhi.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from gongzhi.core.scoping import Scope, area_q, scope_of
 from gongzhi.problems import geo
 from gongzhi.problems.models import (
@@ -161,3 +163,90 @@ def _similarity(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """The ledger's filters, shared by the page, the API and exports.
+
+    Codes are natural keys (category code, division codes, credit code);
+    ``start``/``end`` bound the report date (inclusive, Asia/Shanghai);
+    ``overdue`` keeps problems overdue on ``today``; ``q`` matches the
+    public number exactly or the title / description / address by substring.
+    """
+
+    states: tuple[str, ...] = ()
+    category: str = ""
+    source: str = ""
+    district: str = ""
+    street: str = ""
+    community: str = ""
+    unit: str = ""
+    overdue: bool = False
+    escalation: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    q: str = ""
+
+    def is_empty(self) -> bool:
+        return self == LedgerFilter()
+
+
+def problems_filtered(
+    user: Any, f: LedgerFilter, *, today: dt.date | None = None
+) -> QuerySet[Problem]:
+    """:func:`problems_visible_to` narrowed by ``f``; newest first."""
+    qs = problems_visible_to(user)
+    if f.states:
+        qs = qs.filter(state__in=f.states)
+    if f.category:
+        qs = qs.filter(category__code=f.category)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.district:
+        qs = qs.filter(community__street__district__code=f.district)
+    if f.street:
+        qs = qs.filter(community__street__code=f.street)
+    if f.community:
+        qs = qs.filter(community__code=f.community)
+    if f.unit:
+        qs = qs.filter(
+            pk__in=Dispatch.objects.filter(unit__code=f.unit.upper()).values("problem_id")
+        )
+    if f.overdue:
+        on = today or timezone.localdate()
+        qs = qs.filter(deadline__lt=on).exclude(state__in=NOT_OVERDUE_STATES)
+    if f.escalation:
+        qs = qs.filter(escalation_kind=f.escalation)
+    if f.start:
+        qs = qs.filter(created_at__gte=_day_start(f.start))
+    if f.end:
+        qs = qs.filter(created_at__lt=_day_start(f.end + dt.timedelta(days=1)))
+    text = f.q.strip()
+    if text:
+        qs = qs.filter(
+            Q(number=text)
+            | Q(title__icontains=text)
+            | Q(description__icontains=text)
+            | Q(address__icontains=text)
+        )
+    return qs.order_by("-id")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def problems_page(
+    qs: QuerySet[Problem], *, cursor: str | None = None, limit: int | None = None
+) -> Page[Problem]:
+    """One page of a ledger query, newest first, by keyset on the id (descending)."""
+    size = clamp_limit(limit)
+    after = decode_cursor(cursor)
+    qs = qs.order_by("-id")
+    if after is not None and after.isascii() and after.isdigit():
+        qs = qs.filter(id__lt=int(after))
+    rows = list(qs[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return Page(items=rows, next_cursor=encode_cursor(rows[-1].pk) if has_more and rows else None)
