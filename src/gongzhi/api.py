@@ -19,6 +19,7 @@ from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.core.api import router as core_router
 from gongzhi.core.api_auth import BearerToken
 from gongzhi.problems.api import router as problems_router
+from gongzhi.problems.services import ConflictError
 from gongzhi.units.api import router as units_router
 
 NUL = "\x00"
@@ -113,6 +114,15 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": message}, status=403)
 
 
+@api.exception_handler(ConflictError)
+def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
+    """A write based on a version someone changed meanwhile: nothing was written."""
+    message = str(exc)
+    return api.create_response(
+        request, {"detail": message, "errors": {"version": [message]}}, status=409
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
@@ -150,7 +160,7 @@ SCHEMA_MESSAGES = {
     "extra_forbidden": gettext_lazy("This field is not accepted."),
     "json_invalid": gettext_lazy("The body is not valid JSON."),
 }
-_LOCATIONS = {"body", "payload", "query", "path", "data", "form"}
+_LOCATIONS = {"body", "payload", "query", "path", "data", "form", "file"}
 
 
 @api.exception_handler(SchemaError)
