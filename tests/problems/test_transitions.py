@@ -160,7 +160,9 @@ def test_dissatisfied_rating_reopens_once_only(
     assert reopened.state == S.DISPATCHED
     assert reopened.reopened_by_rating
     assert reopened.satisfaction == "dissatisfied"
-    Problem.objects.filter(pk=problem.pk).update(state=S.CLOSED, satisfaction="")
+    Problem.objects.filter(pk=problem.pk).update(state=S.HANDLED)
+    closed_again = _act(world.users["community"], problem, "verify_pass")
+    assert closed_again.satisfaction == ""  # a new closing may be rated again
     again = _act(None, problem, "rate", rating="dissatisfied")
     assert again.state == S.CLOSED
     assert again.satisfaction == "dissatisfied"

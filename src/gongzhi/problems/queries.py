@@ -559,7 +559,11 @@ def unit_performance(
             open=Count("pk", filter=~Q(problem__state__in=ended)),
             parked=Count("pk", filter=Q(problem__state=ProblemState.PARKED)),
             rework=Coalesce(Sum("problem__rework_count"), 0),
-            dissatisfied=Count("pk", filter=Q(problem__satisfaction=Satisfaction.DISSATISFIED)),
+            dissatisfied=Count(
+                "pk",
+                filter=Q(problem__satisfaction=Satisfaction.DISSATISFIED)
+                | Q(problem__reopened_by_rating=True),
+            ),
         )
         .order_by("unit__code")
     )

@@ -657,7 +657,9 @@ def problem_transition(
     elif action == "handle":
         changes.update(handled_at=now)
     elif action == "verify_pass":
-        changes.update(closed_at=now)
+        # A new closing: the reporter may rate it again (a rating that reopened
+        # the problem stays in its event and in ``reopened_by_rating``).
+        changes.update(closed_at=now, satisfaction="")
     elif action == "verify_fail":
         changes.update(rework_count=F("rework_count") + 1, handled_at=None)
         data["rework"] = problem.rework_count + 1
