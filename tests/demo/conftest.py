@@ -14,14 +14,19 @@ from gongzhi.demo.loader import load_demo
 
 
 @pytest.fixture(scope="module")
-def demo_city(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+def demo_city(
+    django_db_setup: None, django_db_blocker: Any, _media_dir: Any
+) -> Iterator[dict[str, Any]]:
     """What ``load_demo`` returned, plus its printed ``output``.
 
     The load runs inside a transaction that is rolled back when the module's
     tests are done, so the demo never leaks into other tests; each test runs
-    in a savepoint inside it.
+    in a savepoint inside it. The demo's photos go to the tests' media directory.
     """
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=_media_dir,
+    )
     with django_db_blocker.unblock(), fast, transaction.atomic():
         out = io.StringIO()
         summary = load_demo(out)

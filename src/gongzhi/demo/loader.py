@@ -1,8 +1,8 @@
-"""Load the demo city (DESIGN.md section 8, part 1). Idempotent and fast.
+"""Load the demo city (DESIGN.md section 8). Idempotent and fast.
 
 Running it again with the same data writes nothing: no new rows, no new
 history rows. Everything is matched by its natural key (division codes,
-credit codes, usernames, the campaign slug).
+credit codes, usernames, the campaign slug, problem numbers).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from gongzhi.demo.city import (
     load_districts,
     load_streets,
 )
+from gongzhi.demo.problems import load_problems
 from gongzhi.demo.registry import load_members, load_pairings, load_units
 
 
@@ -57,6 +58,7 @@ def _load() -> dict[str, Any]:
         members=members,
     )
     campaign, sessions_changed = load_campaign(list(communities.values()))
+    problems = load_problems(communities, units)
     return {
         "districts": len(districts),
         "streets": len(streets),
@@ -70,6 +72,12 @@ def _load() -> dict[str, Any]:
         "sessions": campaign.sessions.count(),
         "sessions_changed": sessions_changed,
         "logins": logins,
+        "problems": problems.problems,
+        "problems_created": problems.created,
+        "problems_open": problems.open_now,
+        "problems_overdue": problems.overdue,
+        "escalations": problems.escalations,
+        "open311_key": problems.open311_key,
     }
 
 
@@ -99,6 +107,11 @@ def format_summary(summary: dict[str, Any]) -> str:
             "%(pairings)d pairings, %(sessions)d sessions."
         )
         % summary,
+        _(
+            "Problem ledger: %(problems)d problems, %(problems_open)d open, "
+            "%(problems_overdue)d overdue."
+        )
+        % summary,
         "",
         _("Open %(url)s and log in as one of these (password for all: %(password)s):") % summary,
         "",
@@ -110,7 +123,12 @@ def format_summary(summary: dict[str, Any]) -> str:
     widths = [max(_width(row[i]) for row in table) for i in range(2)]
     for username, role, scope in table:
         lines.append(f"  {_pad(username, widths[0])}  {_pad(role, widths[1])}  {scope}")
-    lines.append("")
+    lines += [
+        "",
+        _("Open311 api_key: %(key)s (POST %(url)sopen311/v2/requests.json)")
+        % {"key": summary["open311_key"], "url": summary["url"]},
+        "",
+    ]
     return "\n".join(lines) + "\n"
 
 
