@@ -37,6 +37,21 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Calendar"),
         frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR, Role.MEMBER}),
     ),
+    NavItem(
+        "problems:ledger",
+        _("Problems"),
+        frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
+    ),
+    NavItem(
+        "problems:escalation",
+        _("Escalation"),
+        frozenset({Role.OFFICE, Role.LEADER, Role.DISTRICT}),
+    ),
+    NavItem(
+        "problems:callbacks",
+        _("Call-backs"),
+        frozenset({Role.OFFICE, Role.DISTRICT, Role.STREET, Role.COMMUNITY}),
+    ),
     NavItem("campaigns:campaign_list", _("Campaigns"), frozenset({Role.OFFICE, Role.LEADER})),
 )
 

@@ -1,5 +1,17 @@
-"""Routes of urls_staff (filled in by its views module)."""
+"""Routes of the ledger and problem pages (included under /problems/, namespace ``problems``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from gongzhi.problems import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.ledger, name="ledger"),
+    path("map.geojson", views.ledger_geojson, name="ledger_geojson"),
+    path("new/", views.problem_create, name="create"),
+    path("new/similar/", views.similar, name="similar"),
+    path("new/compounds/", views.compound_options, name="compound_options"),
+    path("photos/<int:pk>/<str:kind>/", views.problem_photo, name="photo"),
+    # Last: a public number such as 2026-000123.
+    path("<str:number>/", views.problem_detail, name="detail"),
+    path("<str:number>/act/", views.problem_transition, name="transition"),
+]
