@@ -418,6 +418,20 @@ def test_a_problem_that_is_not_public_needs_the_token(
     assert "楼道里堆满了旧家具" in response.content.decode()  # the reporter's own words
 
 
+def test_the_reporter_sees_the_photos_of_a_problem_that_is_not_public(
+    world: World, closed_report: Callable[..., Problem], client: Client
+) -> None:
+    problem = closed_report(is_public=False)
+    url = reverse("public:follow", args=(problem.number,))
+    html = client.get(url, {"token": problem.follow_token}).content.decode()
+    photo = ProblemPhoto.objects.filter(problem=problem).first()
+    assert photo is not None
+    link = reverse("problems:photo", args=(photo.pk, "thumb"))
+    assert f"{link}?token={problem.follow_token}" in html
+    assert client.get(link, {"token": problem.follow_token}).status_code == 200
+    assert client.get(link).status_code == 404
+
+
 def test_an_unknown_number_is_404(world: World, client: Client) -> None:
     assert client.get(reverse("public:follow", args=("2026-999999",))).status_code == 404
 

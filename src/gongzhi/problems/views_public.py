@@ -125,12 +125,14 @@ class PublicStep:
     tone: str = "secondary"
 
 
-def _photo(pk: int) -> PublicPhoto | None:
+def _photo(pk: int, token: str = "") -> PublicPhoto | None:
     # The photo view is part of the staff pages; without it there is nothing to link.
+    # A problem that is not public shows its photos to the holder of its follow token.
+    query = f"?{urlencode({'token': token})}" if token else ""
     try:
         return PublicPhoto(
-            thumb_url=reverse("problems:photo", args=(pk, "thumb")),
-            public_url=reverse("problems:photo", args=(pk, "public")),
+            thumb_url=reverse("problems:photo", args=(pk, "thumb")) + query,
+            public_url=reverse("problems:photo", args=(pk, "public")) + query,
         )
     except NoReverseMatch:
         return None
@@ -203,8 +205,12 @@ def _step(event: ProblemEvent, unit_names: dict[str, str]) -> PublicStep:
     return step
 
 
-def public_timeline(problem: Problem) -> list[PublicStep]:
-    """The events of ``problem`` the public may read, oldest first, in three queries."""
+def public_timeline(problem: Problem, *, token: str = "") -> list[PublicStep]:
+    """The events of ``problem`` the public may read, oldest first, in three queries.
+
+    ``token`` is the problem's own follow token, given when it is not public so
+    that its photos can be shown to the reporter; without it such photos are left out.
+    """
     events = list(
         ProblemEvent.objects.filter(problem=problem, action__in=PUBLIC_ACTIONS)
         .only("id", "action", "at", "note", "data", "problem_id")
@@ -224,8 +230,10 @@ def public_timeline(problem: Problem) -> list[PublicStep]:
     for event in events:
         step = _step(event, unit_names)
         # Only the resident's photos and the evidence of the fix are shown.
-        if event.action in ("report", "handle"):
-            step.photos = [p for p in (_photo(photo.pk) for photo in event.photos.all()) if p]
+        if event.action in ("report", "handle") and (problem.is_public or token):
+            step.photos = [
+                p for p in (_photo(photo.pk, token) for photo in event.photos.all()) if p
+            ]
         steps.append(step)
     return steps
 
@@ -505,7 +513,10 @@ def _follow_page(
         "state_words": STATE_WORDS.get(subject.state, subject.get_state_display()),
         "progress": _progress(subject),
         "deadline": subject.deadline if subject.state in (S.DISPATCHED, S.IN_PROGRESS) else None,
-        "steps": public_timeline(subject),
+        "steps": public_timeline(
+            subject,
+            token=token or "" if has_token and subject == problem and not problem.is_public else "",
+        ),
         "has_token": has_token,
         "token": token if has_token else "",
         "rating_form": rating_form if may_rate else None,
