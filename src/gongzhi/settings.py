@@ -211,6 +211,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Page size of list pages and API lists.
 PAGE_SIZE = envint("PAGE_SIZE", 50)
+# Reports one address may send through the public page per hour.
+PUBLIC_REPORT_PER_HOUR = envint("PUBLIC_REPORT_PER_HOUR", 10)
 
 LOGGING = {
     "version": 1,
