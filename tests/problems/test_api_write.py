@@ -45,6 +45,21 @@ def _upload(client: Any, number: str, raw: bytes, name: str = "photo.jpg") -> An
 # --- reports --------------------------------------------------------------------------
 
 
+def test_answers_to_extra_questions_are_checked_and_name_the_question(
+    world: World, categories: None, api_client: Any
+) -> None:
+    client = api_client(world.users["community"])
+    body = _report(world, extra_answers={"volume": "enormous", "not_asked": "x"})
+    response = _post(client, "/api/v1/problems", body)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["extra_answers.volume"]
+    assert not Problem.objects.exists()
+    body = _report(world, extra_answers={"volume": "small", "not_asked": "x"})
+    response = _post(client, "/api/v1/problems", body)
+    assert response.status_code == 201
+    assert response.json()["extra_answers"] == {"volume": "small"}  # unasked codes dropped
+
+
 def test_a_report_takes_the_documented_body_and_starts_reported(
     world: World, categories: None, api_client: Any
 ) -> None:

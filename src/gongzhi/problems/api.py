@@ -27,7 +27,7 @@ from gongzhi.core.api_helpers import renamed_errors
 from gongzhi.core.api_schemas import ERRORS
 from gongzhi.core.codes import normalise_code
 from gongzhi.core.scoping import get_visible_or_404
-from gongzhi.problems import queries, services, workflow
+from gongzhi.problems import extra_questions, queries, services, workflow
 from gongzhi.problems.models import (
     NOT_OVERDUE_STATES,
     Category,
@@ -443,7 +443,12 @@ def problem_get(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.post("problems", response={201: ProblemDetailOut, **ERRORS})
 def problem_create(request: HttpRequest, payload: ProblemIn) -> Status[dict[str, Any]]:
-    """Report a problem; it starts in state ``reported``."""
+    """Report a problem; it starts in state ``reported``.
+
+    ``extra_answers`` are checked against the category's extra questions like
+    on the pages and in Open311 (errors name ``extra_answers.<code>``).
+    """
+    answers = _extra_answers(payload.category_code, payload.extra_answers)
     problem = services.problem_report(
         user=request.user,
         category_code=payload.category_code,
@@ -460,9 +465,29 @@ def problem_create(request: HttpRequest, payload: ProblemIn) -> Status[dict[str,
         anonymous=payload.anonymous,
         priority=payload.priority,
         is_public=payload.is_public,
-        extra_answers=payload.extra_answers,
+        extra_answers=answers,
     )
     return Status(201, _detail_out(request.user, _reload(problem)))
+
+
+def _extra_answers(category_code: str, given: dict[str, Any] | None) -> dict[str, Any]:
+    category = Category.objects.active().filter(code=(category_code or "").strip()).first()
+    if category is None:
+        return {}  # the service names the unknown category
+    raw: dict[str, str | list[str]] = {
+        str(code): [str(v) for v in value] if isinstance(value, list) else str(value)
+        for code, value in (given or {}).items()
+        if value is not None
+    }
+    try:
+        return extra_questions.clean_extra_answers(category, raw, local_times=False)
+    except ValidationError as refused:
+        raise ValidationError(
+            {
+                f"extra_answers.{field.removeprefix('extra_')}": messages
+                for field, messages in refused.message_dict.items()
+            }
+        ) from refused
 
 
 #: The upload's body as documented: one required file (a missing one is still a 400).

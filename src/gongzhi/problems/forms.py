@@ -17,6 +17,7 @@ from gongzhi.core.forms import BootstrapForm
 from gongzhi.core.models import Role
 from gongzhi.core.scoping import area_q, scope_of
 from gongzhi.problems import queries, workflow
+from gongzhi.problems.extra_questions import ExtraQuestionsForm
 from gongzhi.problems.models import (
     EscalationKind,
     Priority,
@@ -266,7 +267,9 @@ def _grouped_by_street(communities: Iterable[Community]) -> list[tuple[str, Choi
     return list(groups.items())
 
 
-class ProblemReportForm(BootstrapForm):
+class ProblemReportForm(ExtraQuestionsForm):
+    """The staff report form, with the chosen category's extra questions."""
+
     category = forms.ChoiceField(label=_("Category"))
     source = forms.ChoiceField(label=_("Source"), choices=ProblemSource.choices)
     community = forms.ChoiceField(
@@ -303,11 +306,9 @@ class ProblemReportForm(BootstrapForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(
-            self,
-            "category",
-            [("", "—"), *[(c.code, c.name) for c in queries.categories_active()]],
-        )
+        categories = list(queries.categories_active())
+        set_choices(self, "category", [("", "—"), *[(c.code, c.name) for c in categories]])
+        self.setup_questions(categories)
         communities = reportable_communities(user).order_by("street__code", "code")
         set_choices(self, "community", [("", "—"), *_grouped_by_street(communities)])
         roles = scope_of(user).roles
@@ -336,6 +337,7 @@ class ProblemReportForm(BootstrapForm):
             "anonymous": bool(data.get("reporter_anonymous")),
             "priority": data["priority"],
             "is_public": bool(data.get("is_public")),
+            "extra_answers": data.get("extra_answers") or {},
         }
 
 

@@ -2,11 +2,13 @@
 
 The forms only parse what the browser sent; ``services.problem_report`` and
 ``services.problem_transition`` decide what is valid and name the field when
-it is not.
+it is not. Answers to a category's extra questions are checked by
+:func:`~gongzhi.problems.extra_questions.clean_extra_answers`, as on every door.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
@@ -18,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.areas.models import Community
 from gongzhi.core.forms import BootstrapForm
 from gongzhi.problems import queries
-from gongzhi.problems.models import CategoryGroup, Satisfaction
+from gongzhi.problems.extra_questions import ExtraQuestionsForm
+from gongzhi.problems.models import Category, CategoryGroup, Satisfaction
 
 #: The honeypot: hidden from people by CSS, filled in by form-filling robots.
 HONEYPOT_FIELD = "website"
@@ -34,15 +37,18 @@ def _large(form: BootstrapForm) -> None:
             bound.widget.attrs["class"] = "form-select form-select-lg"
 
 
-def reportable_category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Active categories residents may report, grouped by their group in group order."""
+def reportable_categories() -> list[Category]:
+    """Active categories residents may report, in display order."""
+    return list(queries.categories_active().filter(resident_reportable=True))
+
+
+def reportable_category_choices(
+    categories: Iterable[Category],
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``categories`` as select options, grouped by their group in group order."""
     grouped: dict[str, list[tuple[str, str]]] = {}
-    for code, name, group in (
-        queries.categories_active()
-        .filter(resident_reportable=True)
-        .values_list("code", "name", "group")
-    ):
-        grouped.setdefault(group, []).append((code, name))
+    for category in categories:
+        grouped.setdefault(category.group, []).append((category.code, category.name))
     return [
         (str(label), grouped[value]) for value, label in CategoryGroup.choices if value in grouped
     ]
@@ -88,8 +94,11 @@ def community_options(
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
 
 
-class PublicReportForm(BootstrapForm):
-    """What a resident fills in on the report page (photos come from ``request.FILES``)."""
+class PublicReportForm(ExtraQuestionsForm):
+    """What a resident fills in on the report page (photos come from ``request.FILES``),
+    with the chosen category's extra questions."""
+
+    category_field = "category_code"
 
     category_code = forms.ChoiceField(
         label=_("What kind of problem is it?"),
@@ -138,11 +147,13 @@ class PublicReportForm(BootstrapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        categories = reportable_categories()
         category = cast(forms.ChoiceField, self.fields["category_code"])
         category.choices = [
             ("", _("Choose…")),
-            *reportable_category_choices(),
+            *reportable_category_choices(categories),
         ]
+        self.setup_questions(categories)
         _large(self)
 
     @property

@@ -33,7 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.problems import geo, services
+from gongzhi.problems import extra_questions, geo, services
+from gongzhi.problems.extra_questions import LIST_TYPES
 from gongzhi.problems.models import (
     Category,
     CategoryGroup,
@@ -58,8 +59,6 @@ WINDOW = dt.timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_DESCRIPTION = 4000
-MAX_ANSWER = 500
-LIST_TYPES = ("singlevaluelist", "multivaluelist")
 
 #: The element of each item of a list, by the list's element (XML only).
 ITEM_TAGS = {
@@ -72,9 +71,6 @@ ITEM_TAGS = {
     "formats": "format",
 }
 
-W3C_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$", re.ASCII
-)
 ATTRIBUTE_RE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 # Characters XML 1.0 cannot carry at all, not even escaped.
 XML_INVALID_RE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -216,7 +212,7 @@ def service_list(request: HttpRequest) -> list[dict[str, Any]]:
             "service_code": c.code,
             "service_name": c.name,
             "description": c.description,
-            "metadata": bool(_questions(c)),
+            "metadata": bool(extra_questions.questions_of(c)),
             "type": "realtime",
             "keywords": ", ".join([c.name, _group_label(c)]),
             "group": _group_label(c),
@@ -235,7 +231,7 @@ def _group_label(category: Category) -> str:
 def _datatype_description(question: dict[str, Any]) -> str:
     datatype = question.get("datatype", "string")
     if datatype in LIST_TYPES:
-        keys = ", ".join(str(v["key"]) for v in _values(question))
+        keys = ", ".join(str(v["key"]) for v in extra_questions.values_of(question))
         if datatype == "multivaluelist":
             return _("One or more of these keys: %(keys)s.") % {"keys": keys}
         return _("One of these keys: %(keys)s.") % {"keys": keys}
@@ -260,28 +256,11 @@ def service_definition(request: HttpRequest, code: str) -> dict[str, Any]:
                 "datatype_description": _datatype_description(q),
                 "order": position,
                 "description": q.get("description", ""),
-                "values": _values(q),
+                "values": extra_questions.values_of(q),
             }
-            for position, q in enumerate(_questions(category), start=1)
+            for position, q in enumerate(extra_questions.questions_of(category), start=1)
         ],
     }
-
-
-def _questions(category: Category) -> list[dict[str, Any]]:
-    """The well-formed extra questions (the admin refuses others; old rows may hold them)."""
-    questions = category.extra_questions if isinstance(category.extra_questions, list) else []
-    return [q for q in questions if isinstance(q, dict) and q.get("code")]
-
-
-def _values(question: dict[str, Any]) -> list[dict[str, Any]]:
-    """The choices of a list question, as ``{key, name}``."""
-    if question.get("datatype") not in LIST_TYPES or not isinstance(question.get("values"), list):
-        return []
-    return [
-        {"key": v.get("key"), "name": v.get("name")}
-        for v in question["values"]
-        if isinstance(v, dict)
-    ]
 
 
 # --- reading requests -----------------------------------------------------------------
@@ -397,20 +376,11 @@ def _parse_w3c(params: QueryDict, name: str, end: bool) -> dt.datetime | None:
 
 def _w3c_value(raw: str, field: str, end: bool) -> dt.datetime:
     """A W3C date-time with its offset, or a whole day in the city's time (its end if ``end``)."""
-    refusal = _("%(field)s: write a W3C date-time such as 2026-05-01T00:00:00+08:00.") % {
-        "field": field
-    }
-    if not W3C_RE.match(raw) or not 1900 <= int(raw[:4]) <= 2999:
-        raise Open311Error(400, [refusal])
     try:
-        moment = dt.datetime.fromisoformat(raw)
+        return extra_questions.parse_w3c(raw, end=end)
     except ValueError:
-        raise Open311Error(400, [refusal]) from None
-    if "T" not in raw:
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
-        if end:
-            moment += dt.timedelta(days=1, microseconds=-1)
-    return moment
+        message = _("%(field)s: write a W3C date-time such as 2026-05-01T00:00:00+08:00.")
+        raise Open311Error(400, [message % {"field": field}]) from None
 
 
 def _positive_int(params: QueryDict, name: str, default: int) -> int:
@@ -550,43 +520,22 @@ def _point(form: QueryDict, errors: list[str]) -> tuple[float, float] | None:
     return None if lat is None or lng is None else (lat, lng)
 
 
-def _answer(question: dict[str, Any], values: list[str], field: str, errors: list[str]) -> Any:
-    """One attribute's value, checked against its datatype (None after an error)."""
-    datatype = question.get("datatype", "string")
-    if datatype != "multivaluelist" and len(values) > 1:
-        errors.append(_("%(field)s: give one value only.") % {"field": field})
-        return None
-    if datatype in LIST_TYPES:
-        keys = [str(v["key"]) for v in _values(question)]
-        for value in values:
-            if value not in keys:
-                message = _("%(field)s: “%(value)s” is not one of %(keys)s.")
-                errors.append(message % {"field": field, "value": value, "keys": ", ".join(keys)})
-                return None
-        return values if datatype == "multivaluelist" else values[0]
-    value = values[0]
-    if datatype == "number":
-        try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
-            errors.append(
-                _("%(field)s: “%(value)s” is not a number.") % {"field": field, "value": value}
-            )
-            return None
-        return int(number) if number.is_integer() and "." not in value else number
-    if datatype == "datetime":
-        try:
-            return _w3c_value(value, field, end=False).isoformat()
-        except Open311Error as error:
-            errors.extend(error.descriptions)
-            return None
-    if len(value) > MAX_ANSWER:
-        message = _("%(field)s: write at most %(n)d characters.")
-        errors.append(message % {"field": field, "n": MAX_ANSWER})
-        return None
-    return value
+def _attribute_error(error: ValidationError, field: str) -> str:
+    """A refused answer in this endpoint's words, naming the ``attribute[code]``."""
+    params = {**(error.params or {}), "field": field}
+    if error.code == "required":
+        return _("%(field)s: this answer is required.") % params
+    if error.code == "one_value":
+        return _("%(field)s: give one value only.") % params
+    if error.code == "invalid_choice":
+        return _("%(field)s: “%(value)s” is not one of %(keys)s.") % params
+    if error.code == "invalid_number":
+        return _("%(field)s: “%(value)s” is not a number.") % params
+    if error.code == "invalid_datetime":
+        return _("%(field)s: write a W3C date-time such as 2026-05-01T00:00:00+08:00.") % params
+    if error.code == "max_length":
+        return _("%(field)s: write at most %(n)d characters.") % params
+    return f"{field}: {' '.join(error.messages)}"  # pragma: no cover - every code is above
 
 
 def _answers(form: QueryDict, category: Category, errors: list[str]) -> dict[str, Any]:
@@ -596,22 +545,18 @@ def _answers(form: QueryDict, category: Category, errors: list[str]) -> dict[str
         if match:
             values = [v.strip() for v in form.getlist(key) if v.strip()]
             given.setdefault(match[1], []).extend(values)
-    questions = {q["code"]: q for q in _questions(category)}
-    for code in sorted(set(given) - set(questions)):
+    codes = {q["code"] for q in extra_questions.questions_of(category)}
+    for code in sorted(set(given) - codes):
         message = _("attribute[%(code)s]: the service “%(service)s” asks no such question.")
         errors.append(message % {"code": code, "service": category.code})
-    answers: dict[str, Any] = {}
-    for code, question in questions.items():
-        field = f"attribute[{code}]"
-        values = given.get(code, [])
-        if not values:
-            if question.get("required"):
-                errors.append(_("%(field)s: this answer is required.") % {"field": field})
-            continue
-        value = _answer(question, values, field, errors)
-        if value is not None:
-            answers[code] = value
-    return answers
+    try:
+        # The spec's date-times carry their offset: none is read as the city's time.
+        return extra_questions.clean_extra_answers(category, given, local_times=False)
+    except ValidationError as refused:
+        for name, refusals in refused.error_dict.items():
+            field = f"attribute[{name.removeprefix(extra_questions.FIELD_PREFIX)}]"
+            errors.extend(_attribute_error(r, field) for r in refusals)
+        return {}
 
 
 def _contact(form: QueryDict, errors: list[str]) -> tuple[str, str, str]:

@@ -25,7 +25,7 @@ from gongzhi.areas.models import Community
 from gongzhi.core.models import Role
 from gongzhi.core.photos import MIME_TYPES
 from gongzhi.core.scoping import get_visible_or_404, scope_of
-from gongzhi.problems import queries, services, workflow
+from gongzhi.problems import extra_questions, queries, services, workflow
 from gongzhi.problems.forms import (
     REPORT_FIELDS,
     TRANSITION_FORMS,
@@ -564,6 +564,7 @@ def _detail_context(
         "state_colour": STATE_COLOURS.get(problem.state, "#6c757d"),
         "overdue_days": _overdue_days(problem, today),
         "units": sorted((d.unit for d in problem.dispatches.all()), key=lambda u: u.name),
+        "answers": extra_questions.answer_rows(problem.category, problem.extra_answers),
         "reporter_phone": queries.reporter_phone_for(user, problem),
         "may_see_originals": queries.may_see_reporter_phone(user, problem),
         "original": original,

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.areas.models import Community
-from gongzhi.problems import services
+from gongzhi.problems import extra_questions, services
 from gongzhi.problems.forms_public import (
     HONEYPOT_FIELD,
     FollowLookupForm,
@@ -390,6 +390,7 @@ def report(request: HttpRequest) -> HttpResponse:
             reporter_name=data["reporter_name"],
             reporter_phone=data["reporter_phone"],
             anonymous=data["anonymous"],
+            extra_answers=data["extra_answers"],
             photos=request.FILES.getlist("photos"),
         )
     except ValidationError as exc:
@@ -513,6 +514,10 @@ def _follow_page(
         "state_words": STATE_WORDS.get(subject.state, subject.get_state_display()),
         "progress": _progress(subject),
         "deadline": subject.deadline if subject.state in (S.DISPATCHED, S.IN_PROGRESS) else None,
+        # List and number answers only: free text may name people or flats.
+        "answers": extra_questions.answer_rows(
+            subject.category, subject.extra_answers, public=True
+        ),
         "steps": public_timeline(
             subject,
             token=token or "" if has_token and subject == problem and not problem.is_public else "",

@@ -1,9 +1,10 @@
 /* The public report page: place a pin on a Leaflet map (or use the phone's
-   location), see which community it falls in, preview photos; and the
-   "copy the link" button of the receipt page.
+   location), see which community it falls in, preview photos, answer the
+   chosen kind's extra questions; and the "copy the link" button of the
+   receipt page.
 
    Everything works without this script: the community select and the form
-   are plain HTML. Texts come translated from data-* attributes of the page.
+   are plain HTML (the extra questions then show once the form comes back). Texts come translated from data-* attributes of the page.
    Tiles are added only when the page gives a tile URL; without one the
    community outlines are drawn on the map's plain background. */
 (function () {
@@ -218,6 +219,21 @@
     });
   }
 
+  // --- the chosen kind's extra questions (a disabled group is not sent) ----------------
+  function setUpQuestions(container) {
+    var select = document.getElementById(container.dataset.categoryInput);
+    if (!select) return;
+    function showChosen() {
+      container.querySelectorAll("fieldset[data-category]").forEach(function (group) {
+        var chosen = group.dataset.category === select.value;
+        group.hidden = !chosen;
+        group.disabled = !chosen;
+      });
+    }
+    select.addEventListener("change", showChosen);
+    showChosen();
+  }
+
   // --- sending once ----------------------------------------------------------------------
   function setUpSubmit(form) {
     form.addEventListener("submit", function (e) {
@@ -258,6 +274,7 @@
     if (form) {
       if (mapElement) setUpMap(mapElement, form);
       setUpPhotos(form.querySelector("input[name=photos]"));
+      form.querySelectorAll("[data-extra-questions]").forEach(setUpQuestions);
       setUpSubmit(form);
     }
     document.querySelectorAll("button[data-copy]").forEach(setUpCopy);
