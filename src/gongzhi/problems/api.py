@@ -317,15 +317,7 @@ def _event_out(event: ProblemEvent) -> dict[str, Any]:
 def _suggestions(user: Any, problem: Problem) -> list[str]:
     if problem.state not in SUGGEST_STATES:
         return []
-    found = queries.duplicate_suggestions(
-        category=problem.category,
-        community_id=problem.community_id,
-        description=problem.description,
-        lat=problem.lat,
-        lng=problem.lng,
-        exclude_pk=problem.pk,
-        user=user,
-    )
+    found = queries.duplicate_suggestions_for(problem, user)
     return [s.problem.number for s in found]
 
 

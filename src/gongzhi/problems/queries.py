@@ -165,6 +165,21 @@ def duplicate_suggestions(
     return found[:MAX_SUGGESTIONS]
 
 
+def duplicate_suggestions_for(
+    problem: Problem, user: Any | None = None
+) -> list[DuplicateSuggestion]:
+    """:func:`duplicate_suggestions` for a problem already recorded (itself left out)."""
+    return duplicate_suggestions(
+        category=problem.category,
+        community_id=problem.community_id,
+        description=problem.description,
+        lat=problem.lat,
+        lng=problem.lng,
+        exclude_pk=problem.pk,
+        user=user,
+    )
+
+
 def _similarity(a: str, b: str) -> float:
     if not a or not b:
         return 0.0

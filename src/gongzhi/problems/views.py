@@ -423,16 +423,7 @@ def transition_form(
         extra["default_deadline"] = services.deadline_for(problem.category, _today())
     if "duplicate_of" in form_class.base_fields:
         extra["suggestions"] = [
-            s.problem.number
-            for s in queries.duplicate_suggestions(
-                category=problem.category,
-                community_id=problem.community_id,
-                description=problem.description,
-                lat=problem.lat,
-                lng=problem.lng,
-                exclude_pk=problem.pk,
-                user=user,
-            )
+            s.problem.number for s in queries.duplicate_suggestions_for(problem, user)
         ]
     return form_class(data, files, problem=problem, **extra)
 

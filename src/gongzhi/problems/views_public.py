@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Min, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -306,16 +306,30 @@ def _release_slot(key: str) -> None:
 
 
 def _map_extent() -> tuple[float, float, float, float] | None:
-    """``(min_lat, min_lng, max_lat, max_lng)`` of the community centres, for the first view."""
-    box = Community.objects.active().aggregate(
-        min_lat=Min("centre_lat"),
-        min_lng=Min("centre_lng"),
-        max_lat=Max("centre_lat"),
-        max_lng=Max("centre_lng"),
+    """``(min_lat, min_lng, max_lat, max_lng)`` for the first view: the middle half of the
+    community centres in each direction, so the map opens on the town where most
+    communities lie rather than on the whole prefecture. Cached for ten minutes."""
+    cached = cache.get(EXTENT_CACHE_KEY)
+    if cached is not None:
+        return tuple(cached) if cached else None
+    rows = list(
+        Community.objects.active()
+        .filter(centre_lat__isnull=False, centre_lng__isnull=False)
+        .values_list("centre_lat", "centre_lng")
     )
-    if None in box.values():
-        return None
-    return box["min_lat"], box["min_lng"], box["max_lat"], box["max_lng"]
+    extent: tuple[float, float, float, float] | None = None
+    if rows:
+        lats = sorted(float(r[0]) for r in rows)
+        lngs = sorted(float(r[1]) for r in rows)
+        low, high = len(rows) // 4, max(len(rows) // 4, (3 * len(rows)) // 4 - 1)
+        if len(rows) < 4:
+            low, high = 0, len(rows) - 1
+        extent = (lats[low], lngs[low], lats[high], lngs[high])
+    cache.set(EXTENT_CACHE_KEY, list(extent) if extent else [], 600)
+    return extent
+
+
+EXTENT_CACHE_KEY = "gongzhi:report-map-extent"
 
 
 def _report_page(

@@ -11,7 +11,7 @@
   "use strict";
 
   var DEFAULT_VIEW = [31.69, 113.38]; // used only when no community has a centre
-  var OUTLINE_MIN_ZOOM = 12;
+  var OUTLINE_MIN_ZOOM = 11; // wider views hold too many communities (the server sends none)
 
   function show(el) { if (el) el.classList.remove("d-none"); }
   function hide(el) { if (el) el.classList.add("d-none"); }
