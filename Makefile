@@ -40,7 +40,7 @@ lint: setup
 	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 typecheck: setup
-	$(BIN)/mypy src/gongzhi/core $$(ls src/gongzhi/*/services.py | grep -v /core/)
+	$(BIN)/mypy src/gongzhi/core $$(ls src/gongzhi/*/services*.py | grep -v /core/)
 
 pytest: setup
 	$(BIN)/gongzhi manage makemigrations --check --dry-run

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import django_auth
 
+from gongzhi.activities.api import router as activities_router
 from gongzhi.areas.api import router as areas_router
 from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.core.api import router as core_router
@@ -85,6 +86,7 @@ api.add_router("/", areas_router)
 api.add_router("/", units_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", problems_router)
+api.add_router("/", activities_router)
 
 
 def validation_messages(exc: ValidationError) -> dict[str, list[str]]:

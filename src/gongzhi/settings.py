@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gongzhi.units",
     "gongzhi.campaigns",
     "gongzhi.problems",
+    "gongzhi.activities",
     "gongzhi.demo",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("units/", include("gongzhi.units.urls")),
     path("campaigns/", include("gongzhi.campaigns.urls")),
     path("problems/", include("gongzhi.problems.urls")),
+    path("sessions/", include("gongzhi.activities.urls")),
     path("open311/v2/", include("gongzhi.problems.open311_urls")),
     path("", include("gongzhi.problems.urls_public")),
     path("api/v1/", api.urls),

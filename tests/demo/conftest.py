@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from gongzhi.demo.loader import load_demo
 
@@ -27,7 +28,8 @@ def demo_city(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=_media_dir,
     )
-    with django_db_blocker.unblock(), fast, transaction.atomic():
+    # The summary is printed in English, like every test reads messages (see tests/conftest.py).
+    with django_db_blocker.unblock(), fast, translation.override("en"), transaction.atomic():
         out = io.StringIO()
         summary = load_demo(out)
         summary["output"] = out.getvalue()

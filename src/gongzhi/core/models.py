@@ -32,6 +32,42 @@ class Archivable(models.Model):
         return self.archived_at is not None
 
 
+class StoredPhoto(models.Model):
+    """A photo as the apps keep it: the original as uploaded (staff only, EXIF kept) and
+    the re-encoded copies served to everyone else (no metadata at all).
+
+    Filled from :class:`gongzhi.core.photos.PhotoInfo` by
+    :func:`gongzhi.core.photo_store.store_photo`; ``phash`` is the perceptual hash
+    with which evidence checks find the same picture used twice.
+    """
+
+    original = models.FileField(_("original"), upload_to="photos/originals/%Y/%m/")
+    public = models.FileField(_("public copy"), upload_to="photos/public/%Y/%m/")
+    thumb = models.FileField(_("thumbnail"), upload_to="photos/thumbs/%Y/%m/")
+    format = models.CharField(_("format"), max_length=8)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size_bytes = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
+    taken_at = models.DateTimeField(_("taken at (EXIF)"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude (EXIF)"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude (EXIF)"), null=True, blank=True)
+    camera = models.CharField(_("camera (EXIF)"), max_length=80, blank=True)
+    uploaded_by = models.ForeignKey(
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class User(AbstractUser):
     """A person who logs in. What they may see and do comes from their grants."""
 

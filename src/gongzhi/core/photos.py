@@ -8,8 +8,8 @@ Pure functions, no models: the apps (problems, activities) store what these retu
   metadata (GPS, time, camera) can reach the public.
 
 Decompression bombs are refused from the header alone, before any pixel is decoded.
-A perceptual hash (issue 4, evidence integrity) belongs in `_describe`, which sees the
-fully decoded image once; `PhotoInfo` then gains a field for it.
+`_describe`, which sees the fully decoded image once, also computes its perceptual hash
+(`PhotoInfo.phash`), with which evidence checks find the same photo used twice.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
+import imagehash
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,7 @@ class PhotoInfo:
     longitude: float | None = None
     camera_make: str | None = None
     camera_model: str | None = None
+    phash: str = ""  # 64-bit perceptual hash (DCT), 16 hex digits; near copies differ in few bits
 
     @property
     def mime_type(self) -> str:
@@ -240,7 +242,24 @@ def _describe(image: Image.Image, raw: bytes) -> PhotoInfo:
         longitude=longitude,
         camera_make=make,
         camera_model=model,
+        phash=perceptual_hash(image),
     )
+
+
+def perceptual_hash(image: Image.Image) -> str:
+    """The image's 64-bit DCT perceptual hash as 16 hex digits (upright, as people see it).
+
+    A re-saved, resized or slightly recompressed copy lands within a few bits of
+    the original (:func:`hash_distance`); a different photo far from it.
+    """
+    small = image.convert("RGB")
+    small.thumbnail((256, 256))  # the hash looks at 32×32 anyway; shrink cheaply first
+    return str(imagehash.phash(_upright(small)))
+
+
+def hash_distance(a: str, b: str) -> int:
+    """How many of the 64 bits two perceptual hashes differ in."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
 def _format_of(image: Image.Image) -> str:

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.models import Archivable
+from gongzhi.core.models import Archivable, StoredPhoto
 
 if TYPE_CHECKING:
     from gongzhi.units.models import Unit
@@ -298,9 +298,8 @@ class ProblemEvent(models.Model):
         return f"{self.problem_id} {self.action} {self.from_state}→{self.to_state}"
 
 
-class ProblemPhoto(models.Model):
-    """A photo of a problem: the original as uploaded (staff only, EXIF kept) and
-    the re-encoded copies served to everyone else (no metadata at all).
+class ProblemPhoto(StoredPhoto):
+    """A photo of a problem (see :class:`StoredPhoto` for the original and its copies).
 
     ``event`` is the transition the photo documents; it is empty while a photo
     uploaded ahead of a transition waits to be attached.
@@ -318,24 +317,6 @@ class ProblemPhoto(models.Model):
     original = models.FileField(_("original"), upload_to="problems/originals/%Y/%m/")
     public = models.FileField(_("public copy"), upload_to="problems/public/%Y/%m/")
     thumb = models.FileField(_("thumbnail"), upload_to="problems/thumbs/%Y/%m/")
-    format = models.CharField(_("format"), max_length=8)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size_bytes = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
-    taken_at = models.DateTimeField(_("taken at (EXIF)"), null=True, blank=True)
-    latitude = models.FloatField(_("latitude (EXIF)"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude (EXIF)"), null=True, blank=True)
-    camera = models.CharField(_("camera (EXIF)"), max_length=80, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]

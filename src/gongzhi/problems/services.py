@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
@@ -31,6 +30,7 @@ from gongzhi.areas.models import Community, Compound
 from gongzhi.campaigns.holidays import HolidayCalendar, load_calendar
 from gongzhi.core import photos as photo_lib
 from gongzhi.core.models import Role
+from gongzhi.core.photo_store import store_photo
 from gongzhi.core.scoping import get_visible_or_404, scope_of
 from gongzhi.problems import geo, queries, workflow
 from gongzhi.problems.models import (
@@ -226,34 +226,10 @@ def _photos_store(
     problem: Problem, checked: Sequence[_CheckedPhoto], user: Any, event: ProblemEvent | None
 ) -> list[ProblemPhoto]:
     """Write checked photos: the original (staff only), a public copy and a thumbnail."""
-    stored = []
-    for photo in checked:
-        stem = secrets.token_hex(16)
-        extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[photo.info.format]
-        public = photo_lib.public_copy(photo.raw)
-        public_extension = "png" if public[:4] == b"\x89PNG" else "jpg"
-        info = photo.info
-        camera = " ".join(x for x in (info.camera_make, info.camera_model) if x)
-        item = ProblemPhoto(
-            problem=problem,
-            event=event,
-            format=info.format,
-            width=info.width,
-            height=info.height,
-            size_bytes=info.size_bytes,
-            sha256=info.sha256,
-            taken_at=info.taken_at,
-            latitude=info.latitude,
-            longitude=info.longitude,
-            camera=camera[:80],
-            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-        )
-        item.original.save(f"{stem}.{extension}", ContentFile(photo.raw), save=False)
-        item.public.save(f"{stem}.{public_extension}", ContentFile(public), save=False)
-        item.thumb.save(f"{stem}.jpg", ContentFile(photo_lib.thumbnail(photo.raw)), save=False)
-        item.save()
-        stored.append(item)
-    return stored
+    return [
+        store_photo(ProblemPhoto(problem=problem, event=event), photo.raw, photo.info, user)
+        for photo in checked
+    ]
 
 
 @transaction.atomic

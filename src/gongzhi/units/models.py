@@ -64,6 +64,10 @@ class Member(Archivable):
     name = models.CharField(_("name"), max_length=40)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_party_member = models.BooleanField(_("party member"), default=False)
+    # For the certificate of volunteer service hours and the national volunteer system;
+    # shown masked outside the office and the member's own unit.
+    id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
+    volunteer_code = models.CharField(_("national volunteer number"), max_length=40, blank=True)
     residence_community = models.ForeignKey(
         "areas.Community",
         null=True,
