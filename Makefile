@@ -5,9 +5,22 @@ BIN := $(VENV)/bin
 VENDOR := src/gongzhi/static/vendor
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck pytest setup static clean messages compile-messages
+.PHONY: demo test lint typecheck pytest setup static fonts clean messages compile-messages
 
-setup: $(VENV)/.installed static
+setup: $(VENV)/.installed static fonts
+
+# PDFs (certificates, bulletins) embed Debian's Noto CJK fonts: install them where we can
+# (as root with apt-get); otherwise say so once. The PDF commands name a missing font too.
+fonts:
+	@if ! fc-list 2>/dev/null | grep -q "Noto Serif CJK SC"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)) || \
+	    echo "note: could not install fonts-noto-cjk; PDFs need it"; \
+	  else \
+	    echo "note: PDFs need the Noto CJK fonts (Debian/Ubuntu: sudo apt-get install fonts-noto-cjk)"; \
+	  fi; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
