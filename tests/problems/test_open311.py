@@ -18,7 +18,7 @@ from django.utils import timezone
 from gongzhi.problems import open311
 from gongzhi.problems.models import Category, Dispatch, Problem, ProblemEvent, ProblemState
 from tests.factories import UnitFactory, World
-from tests.problems.test_open311_support import body, same_in_xml, url, xml_list
+from tests.problems.open311_support import body, same_in_xml, url, xml_list
 
 MakeProblem = Callable[..., Problem]
 

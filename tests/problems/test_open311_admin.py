@@ -22,7 +22,7 @@ from gongzhi.problems.models import (
     ProblemState,
 )
 from tests.factories import World, make_user
-from tests.problems.test_open311_support import outlined_community, post, report_fields
+from tests.problems.open311_support import outlined_community, post, report_fields
 
 KEY_RE = re.compile(r"\bo311_[A-Za-z0-9_-]{20,}")
 

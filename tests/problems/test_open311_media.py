@@ -19,7 +19,7 @@ from gongzhi.problems import services
 from gongzhi.problems.models import ProblemPhoto
 from tests.core.photo_samples import camera_jpeg
 from tests.factories import World
-from tests.problems.test_open311_support import body, url
+from tests.problems.open311_support import body, url
 
 
 def _photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:  # pragma: no cover

@@ -24,7 +24,7 @@ from gongzhi.problems.models import (
 )
 from tests.core.photo_samples import camera_jpeg
 from tests.factories import World
-from tests.problems.test_open311_support import (
+from tests.problems.open311_support import (
     INSIDE,
     NOWHERE,
     body,
