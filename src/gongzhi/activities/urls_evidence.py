@@ -1,5 +1,10 @@
-"""Routes of urls_evidence (filled in by its views module)."""
+"""Routes of the evidence flags the city office reviews, under /sessions/flags/."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from gongzhi.activities import views_evidence as views
+
+urlpatterns: list[URLPattern] = [
+    path("flags/", views.flags, name="flags"),
+    path("flags/<int:pk>/review/", views.flag_review, name="flag_review"),
+]
