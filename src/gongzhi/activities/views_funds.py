@@ -25,10 +25,10 @@ from gongzhi.activities.forms_funds import (
     FundsFilterForm,
 )
 from gongzhi.activities.models import Contribution
+from gongzhi.core.exports import csv_cell
 from gongzhi.core.money import format_wan, format_yuan, parse_money
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.core.views_helpers import error_text, wants_archived
-from gongzhi.problems.views_escalation import csv_cell
 
 #: Service argument names → the form fields that hold them.
 FIELD_NAMES = {"unit_code": "unit", "community_code": "community"}

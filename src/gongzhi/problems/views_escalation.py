@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.areas.models import District
+from gongzhi.core.exports import csv_cell
 from gongzhi.core.forms import BootstrapForm
 from gongzhi.core.models import Role
 from gongzhi.core.pagination import keyset_page
@@ -202,17 +203,6 @@ def _sorted(rows: list[queries.UnitPerformance], sort: str) -> list[queries.Unit
     undefined = [r for r in rows if getattr(r, key) is None]
     defined.sort(key=lambda r: (getattr(r, key), r.unit_code), reverse=descending)
     return defined + undefined
-
-
-def csv_cell(value: Any) -> Any:
-    """A cell that a spreadsheet will not run as a formula.
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-    gets a leading apostrophe (OWASP's advice against CSV injection).
-    """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @login_required
