@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.activities.models import ActivityPhoto, EvidenceFlag, FlagKind
+from gongzhi.activities.queries_evidence import HashMatch, nearest_earlier_matches
 from gongzhi.activities.services_evidence import flag_photos
 from gongzhi.campaigns.models import Session
 from gongzhi.core.photos import hash_distance
@@ -295,3 +296,61 @@ def test_flags_refuse_nothing(world: World, sessions: tuple[Session, Session], o
 
     assert ActivityPhoto.objects.filter(attendance=row).get() == copy
     assert {f.kind for f in flags_of(copy)} == {FlagKind.REUSED, FlagKind.TIME_FAR}
+
+
+# --- the band index ---------------------------------------------------------------------
+
+
+def _photo_row(proof: Any, phash: str) -> ActivityPhoto:
+    """A stored photo with a chosen hash (no files: only the hash columns matter here)."""
+    row = ActivityPhoto(
+        kind="before",
+        attendance=proof,
+        session_id=proof.session_id,
+        unit_id=proof.unit_id,
+        community_id=proof.community_id,
+        format="JPEG",
+        width=1,
+        height=1,
+        size_bytes=1,
+        sha256="0" * 64,
+        phash=phash,
+    )
+    row.save()
+    return row
+
+
+def _spread(base: int, per_band: tuple[int, int, int, int]) -> str:
+    """``base`` with the given number of low bits flipped in each 16-bit band."""
+    value = base
+    for band, count in enumerate(per_band):
+        for bit in range(count):
+            value ^= 1 << (16 * (3 - band) + bit)
+    return f"{value:016x}"
+
+
+@pytest.mark.parametrize(
+    ("per_band", "found"),
+    [
+        ((3, 3, 2, 2), True),  # 10 bits, every band touched: one band is within 2 bits
+        ((0, 0, 5, 5), True),
+        ((3, 3, 3, 2), False),  # 11 bits: over the limit
+        ((3, 3, 3, 3), False),
+    ],
+)
+def test_the_band_index_finds_exactly_the_hashes_within_the_limit(
+    world: World,
+    sessions: tuple[Session, Session],
+    per_band: tuple[int, int, int, int],
+    found: bool,
+) -> None:
+    base = 0x9F3A_5C71_E0D2_4B86
+    earlier = _photo_row(attendance(sessions[0], world.unit_a, world.community_a1), f"{base:016x}")
+    later = _photo_row(
+        attendance(sessions[1], world.unit_a, world.community_a1), _spread(base, per_band)
+    )
+    assert (earlier.phash_b0, later.phash_b3) == (0x9F3A, (0x4B86 ^ ((1 << per_band[3]) - 1)))
+    matches = nearest_earlier_matches([later])
+    assert (later.pk in matches) is found
+    if found:
+        assert matches[later.pk] == HashMatch(earlier.pk, sum(per_band))

@@ -9,6 +9,8 @@ goes through ``services.py``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -315,11 +317,24 @@ class ActivityPhoto(StoredPhoto):
     original = models.FileField(_("original"), upload_to="activities/originals/%Y/%m/")
     public = models.FileField(_("public copy"), upload_to="activities/public/%Y/%m/")
     thumb = models.FileField(_("thumbnail"), upload_to="activities/thumbs/%Y/%m/")
+    # The perceptual hash cut into four 16-bit bands, each indexed: two hashes within 10
+    # bits agree to within 2 bits on at least one band, so near copies are found by
+    # index look-ups rather than by reading every photo (multi-index hashing).
+    phash_b0 = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    phash_b1 = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    phash_b2 = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    phash_b3 = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("activity photo")
         verbose_name_plural = _("activity photos")
+        indexes = [
+            models.Index(fields=["phash_b0"], name="activity_photo_b0_idx"),
+            models.Index(fields=["phash_b1"], name="activity_photo_b1_idx"),
+            models.Index(fields=["phash_b2"], name="activity_photo_b2_idx"),
+            models.Index(fields=["phash_b3"], name="activity_photo_b3_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="activity_photo_proves_one_thing",
@@ -330,6 +345,22 @@ class ActivityPhoto(StoredPhoto):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phash_b0, self.phash_b1, self.phash_b2, self.phash_b3 = phash_bands(self.phash)
+        super().save(*args, **kwargs)
+
+
+def phash_bands(phash: str) -> tuple[int | None, int | None, int | None, int | None]:
+    """The four 16-bit bands of a 16-hex-digit perceptual hash, most significant first;
+    all ``None`` for a missing or malformed hash. Bulk writers must set them too."""
+    if len(phash or "") != 16:
+        return None, None, None, None
+    try:
+        value = int(phash, 16)
+    except ValueError:
+        return None, None, None, None
+    return (value >> 48) & 0xFFFF, (value >> 32) & 0xFFFF, (value >> 16) & 0xFFFF, value & 0xFFFF
 
 
 class FlagKind(models.TextChoices):

@@ -6,15 +6,21 @@ perceptual hash within ``EVIDENCE_HASH_DISTANCE`` bits of it. Only activity phot
 are compared: a unit's "before" photo of a problem may rightly be the resident's
 report photo, and ``EvidenceFlag.other`` points at an activity photo.
 
-How candidates are found today: every earlier photo uploaded in the last
-``EVIDENCE_WINDOW_DAYS`` is read in chunks (id and hash columns only) and compared
-with numpy, all new photos at once. That is linear in the photos of the window;
-docs/evidence.md describes the indexed multi-index-hashing scheme that replaces it.
+How candidates are found: multi-index hashing. Each photo's 64-bit hash is stored
+cut into four indexed 16-bit bands (``ActivityPhoto.phash_b0`` … ``phash_b3``). Two
+hashes within 10 bits agree to within 2 bits on at least one band (otherwise they
+would differ in at least 4 × 3 = 12), so the candidates are the photos whose band
+equals one of the 137 values within 2 bits of the new photo's band, for any band:
+index look-ups whose cost does not grow with the number of photos stored. The exact
+distance is then checked on those few rows. The band radius follows the limit
+(``limit // 4``), so the search stays exact for any ``EVIDENCE_HASH_DISTANCE``; a
+larger limit only means more values per look-up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +37,6 @@ from gongzhi.core.scoping import scope_of
 DEFAULT_HASH_DISTANCE = 10
 DEFAULT_WINDOW_DAYS = 365
 DEFAULT_MAX_DAYS_FROM_SESSION = 3
-
-#: Rows read per query while scanning the window; bounds memory, not the work.
-SCAN_CHUNK = 20_000
 
 HASH_DIGITS = 16  # 64 bits
 
@@ -88,26 +91,39 @@ def _as_uint64(hashes: Sequence[str]) -> tuple[np.ndarray[Any, Any], np.ndarray[
     return values, np.array([v is not None for v in parsed], dtype=bool)
 
 
-def _window_rows(
-    start: dt.datetime, before_id: int
+BANDS = 4
+BAND_BITS = 16
+
+
+def _within(value: int, radius: int) -> list[int]:
+    """Every 16-bit value differing from ``value`` in at most ``radius`` bits."""
+    found = [value]
+    for count in range(1, radius + 1):
+        for bits in itertools.combinations(range(BAND_BITS), count):
+            flipped = value
+            for bit in bits:
+                flipped ^= 1 << bit
+            found.append(flipped)
+    return found
+
+
+def _candidate_rows(
+    values: Sequence[int], start: dt.datetime, before_id: int, limit: int
 ) -> Iterator[Sequence[tuple[int, str, int | None, int | None]]]:
-    """Chunks of (id, phash, attendance id, contribution id) of photos uploaded since
-    ``start`` with an id below ``before_id``, in id order (keyset, so each chunk costs the
-    same)."""
-    after = 0
-    while True:
-        rows: list[tuple[int, str, int | None, int | None]] = list(
-            ActivityPhoto.objects.filter(id__gt=after, id__lt=before_id, created_at__gte=start)
+    """(id, phash, attendance id, contribution id) of the photos uploaded since ``start``
+    with an id below ``before_id`` that share a near band with one of ``values``: a
+    superset of those within ``limit`` bits, found through the band indexes."""
+    radius = limit // BANDS  # pigeonhole: some band differs in at most this many bits
+    for value in values:
+        bands = [(value >> (BAND_BITS * (BANDS - 1 - i))) & 0xFFFF for i in range(BANDS)]
+        near = Q()
+        for i, band in enumerate(bands):
+            near |= Q(**{f"phash_b{i}__in": _within(band, radius)})
+        yield list(
+            ActivityPhoto.objects.filter(near, id__lt=before_id, created_at__gte=start)
             .exclude(phash="")
-            .order_by("id")
-            .values_list("id", "phash", "attendance_id", "contribution_id")[:SCAN_CHUNK]
+            .values_list("id", "phash", "attendance_id", "contribution_id")
         )
-        if not rows:
-            return
-        yield rows
-        if len(rows) < SCAN_CHUNK:
-            return
-        after = rows[-1][0]
 
 
 def nearest_earlier_matches(photos: Sequence[ActivityPhoto]) -> dict[int, HashMatch]:
@@ -131,7 +147,9 @@ def nearest_earlier_matches(photos: Sequence[ActivityPhoto]) -> dict[int, HashMa
     start = oldest - dt.timedelta(days=window_days())
     before_id = max(p.pk for p, _value in wanted)
     best: dict[int, HashMatch] = {}
-    for rows in _window_rows(start, before_id):
+    for rows in _candidate_rows([v for _p, v in wanted], start, before_id, limit):
+        if not rows:
+            continue
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         values, valid = _as_uint64([r[1] for r in rows])
         attendance = np.fromiter(
