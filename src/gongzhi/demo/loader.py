@@ -12,11 +12,12 @@ import time
 import unicodedata
 from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Role
 from gongzhi.demo.accounts import DEMO_PASSWORD, Login, load_accounts
+from gongzhi.demo.activities import load_activities
 from gongzhi.demo.campaign import load_campaign
 from gongzhi.demo.city import (
     load_communities,
@@ -59,6 +60,8 @@ def _load() -> dict[str, Any]:
     )
     campaign, sessions_changed = load_campaign(list(communities.values()))
     problems = load_problems(communities, units)
+    activities = load_activities(communities, units)
+    _check_foreign_keys()
     return {
         "districts": len(districts),
         "streets": len(streets),
@@ -78,7 +81,27 @@ def _load() -> dict[str, Any]:
         "problems_overdue": problems.overdue,
         "escalations": problems.escalations,
         "open311_key": problems.open311_key,
+        "attendance": activities.attendance,
+        "absences": activities.absences,
+        "check_ins": activities.check_ins,
+        "contributions": activities.contributions,
+        "activity_photos": activities.photos,
+        "evidence_flags": activities.flags,
+        "session_plans": activities.plans,
+        "certificates": activities.certificates,
+        "sessions_cancelled": activities.cancelled,
     }
+
+
+def _check_foreign_keys() -> None:
+    """Check PostgreSQL's deferred foreign keys of the bulk writes now, once.
+
+    They would be checked at commit anyway; checking them here keeps them from waiting
+    in the transaction, where every later constraint check (each test's teardown, for
+    one) would go through the hundred thousand pending rows again.
+    """
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
 
 
 def load_demo(stdout: Writer | None = None, *, site_url: str | None = None) -> dict[str, Any]:
@@ -110,6 +133,12 @@ def format_summary(summary: dict[str, Any]) -> str:
         _(
             "Problem ledger: %(problems)d problems, %(problems_open)d open, "
             "%(problems_overdue)d overdue."
+        )
+        % summary,
+        _(
+            "Friday sessions: %(attendance)d attendance records, %(absences)d absences, "
+            "%(check_ins)d check-ins, %(contributions)d contributions, "
+            "%(activity_photos)d photos (%(evidence_flags)d evidence flags)."
         )
         % summary,
         "",
