@@ -52,6 +52,18 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Call-backs"),
         frozenset({Role.OFFICE, Role.DISTRICT, Role.STREET, Role.COMMUNITY}),
     ),
+    NavItem(
+        "activities:session_list",
+        _("Sessions"),
+        frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
+    ),
+    NavItem("activities:my_checkins", _("My hours"), frozenset({Role.MEMBER})),
+    NavItem(
+        "activities:funds",
+        _("Funds"),
+        frozenset(ALL_STAFF | {Role.UNIT}),
+    ),
+    NavItem("activities:flags", _("Evidence"), frozenset({Role.OFFICE})),
     NavItem("campaigns:campaign_list", _("Campaigns"), frozenset({Role.OFFICE, Role.LEADER})),
 )
 
