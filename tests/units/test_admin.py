@@ -61,3 +61,22 @@ def test_a_bad_credit_code_in_the_admin_is_a_message_not_a_crash(world: World, c
         response.content.decode()
     )
     assert not Unit.objects.filter(name="错码局").exists()
+
+
+def test_a_past_version_in_the_admin_is_for_reading_only(world: World, client: Any) -> None:
+    """A POST to a past version would revert the row past the services' checks: refused."""
+    office = world.users["office"]
+    office.is_staff = True
+    office.is_superuser = True
+    office.save()
+    client.force_login(office)
+    unit = world.unit_a
+    unit.name = "改名后的单位"
+    unit.save()
+    first = unit.history.order_by("history_id").first()
+    assert first is not None
+    url = reverse("admin:units_unit_simple_history", args=(unit.pk, first.history_id))
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"code": unit.code, "name": first.name, "kind": unit.kind})
+    assert response.status_code == 403
+    assert Unit.objects.get(pk=unit.pk).name == "改名后的单位"

@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from gongzhi.activities.models import (
     Absence,
@@ -26,6 +24,7 @@ from gongzhi.activities.models import (
     SessionPlan,
     VolunteerCertificate,
 )
+from gongzhi.core.admin_mixins import ReadOnlyHistoryAdmin
 from gongzhi.core.scoping import scope_of
 
 
@@ -48,17 +47,8 @@ class OfficeReadsMixin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyHistoryAdmin(OfficeReadsMixin, SimpleHistoryAdmin):
+class OfficeHistoryAdmin(OfficeReadsMixin, ReadOnlyHistoryAdmin):
     """Read-only, with the row's history (who changed what, and why)."""
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
-    ) -> Any:
-        # A past version is for reading: simple-history would save a POST here (a revert)
-        # for anyone who may view; corrections go through the services, with a reason.
-        if request.method != "GET":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class AttendanceTaskInline(admin.TabularInline):
@@ -76,7 +66,7 @@ class AttendanceTaskInline(admin.TabularInline):
 
 
 @admin.register(SessionPlan)
-class SessionPlanAdmin(ReadOnlyHistoryAdmin):
+class SessionPlanAdmin(OfficeHistoryAdmin):
     list_display = ("session", "community", "meeting_point", "meeting_time", "contact_name")
     list_select_related = ("session__campaign", "community")
     search_fields = ("community__code", "community__name")
@@ -84,7 +74,7 @@ class SessionPlanAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyHistoryAdmin):
+class AttendanceAdmin(OfficeHistoryAdmin):
     list_display = (
         "session",
         "unit",
@@ -103,7 +93,7 @@ class AttendanceAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(ReadOnlyHistoryAdmin):
+class AbsenceAdmin(OfficeHistoryAdmin):
     list_display = ("session", "unit", "community", "reason", "recorded_at")
     list_select_related = ("session__campaign", "unit", "community")
     search_fields = ("unit__code", "unit__name", "community__code")
@@ -111,7 +101,7 @@ class AbsenceAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(ReadOnlyHistoryAdmin):
+class CheckInAdmin(OfficeHistoryAdmin):
     list_display = ("session", "member", "unit", "community", "checked_in_at", "hours")
     list_select_related = ("session__campaign", "member", "unit", "community")
     search_fields = ("member__name", "unit__code", "community__code")
@@ -120,7 +110,7 @@ class CheckInAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(ReadOnlyHistoryAdmin):
+class ContributionAdmin(OfficeHistoryAdmin):
     list_display = ("date", "unit", "community", "amount_fen", "purpose", "archived_at")
     list_select_related = ("unit", "community")
     search_fields = ("unit__code", "unit__name", "community__code", "purpose")

@@ -15,14 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from gongzhi.areas import queries, services
 from gongzhi.areas.models import Community, Compound, District, Street
-from gongzhi.core.admin_mixins import RegistryAdminMixin
+from gongzhi.core.admin_mixins import ReadOnlyHistoryAdmin, RegistryAdminMixin
 
 
-class AreaAdmin(RegistryAdminMixin, SimpleHistoryAdmin):
+class AreaAdmin(RegistryAdminMixin, ReadOnlyHistoryAdmin):
     """Shared registry behaviour, a restore action, and saving through the services."""
 
     restore: Callable[..., Any]

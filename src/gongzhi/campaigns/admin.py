@@ -10,15 +10,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from gongzhi.campaigns import services
 from gongzhi.campaigns.models import Campaign, HolidayDate, HolidayYear, Session
+from gongzhi.core.admin_mixins import ReadOnlyHistoryAdmin
 from gongzhi.core.scoping import scope_of
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(ReadOnlyHistoryAdmin):
     list_display = ("slug", "name", "start", "end", "mode", "holiday_policy")
     search_fields = ("slug", "name")
     filter_horizontal = ("communities",)
@@ -34,7 +34,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(ReadOnlyHistoryAdmin):
     """Sessions come from the rule (sync) and are cancelled on the campaign page."""
 
     list_display = ("date", "slot_date", "campaign", "status", "provisional", "reason")
@@ -79,7 +79,7 @@ class HolidayYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(HolidayDate)
-class HolidayDateAdmin(SimpleHistoryAdmin):
+class HolidayDateAdmin(ReadOnlyHistoryAdmin):
     list_display = ("date", "name", "is_day_off")
     list_filter = ("is_day_off",)
     date_hierarchy = "date"

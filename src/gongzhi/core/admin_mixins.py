@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class RegistryAdminMixin(admin.ModelAdmin):
@@ -56,3 +57,19 @@ class RegistryAdminMixin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Archive selected"))
     def archive_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self.apply_service(request, queryset, type(self).archive)
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose past versions are for reading only.
+
+    simple-history saves a POST to a past version's page (a revert) for anyone
+    allowed to view it, bypassing the services' checks and the reason they keep;
+    here such a POST is refused, and corrections go through the services.
+    """
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

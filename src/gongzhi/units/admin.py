@@ -12,14 +12,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
-from gongzhi.core.admin_mixins import RegistryAdminMixin
+from gongzhi.core.admin_mixins import ReadOnlyHistoryAdmin, RegistryAdminMixin
 from gongzhi.units import queries, services
 from gongzhi.units.models import Member, Pairing, Unit
 
 
-class RegistryAdmin(RegistryAdminMixin, SimpleHistoryAdmin):
+class RegistryAdmin(RegistryAdminMixin, ReadOnlyHistoryAdmin):
     """Shared registry behaviour; a service's refusal on save comes back as a message."""
 
     actions = ["archive_selected"]
