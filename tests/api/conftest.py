@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 
+from gongzhi.activities.models import Attendance, CheckIn, Contribution
 from gongzhi.campaigns import services as campaign_services
 from gongzhi.core import services as core_services
 from tests.factories import CompoundFactory, World
@@ -37,7 +39,30 @@ def fuzz_world(world: World) -> dict[str, list[Any]]:
     campaign_services.campaign_sessions_sync(
         user=None, campaign=campaign, until=dt.date(2026, 3, 31), confirm=True
     )
+    first = campaign.sessions.order_by("date").first()
+    assert first is not None
+    attendance = Attendance.objects.create(
+        session=first, unit=world.unit_a, community=world.community_a1, headcount=12
+    )
+    member = world.unit_a.members.first()
+    assert member is not None
+    check_in = CheckIn.objects.create(
+        session=first,
+        community=world.community_a1,
+        member=member,
+        unit=world.unit_a,
+        checked_in_at=timezone.make_aware(dt.datetime.combine(first.date, dt.time(14, 35))),
+    )
+    contribution = Contribution.objects.create(
+        unit=world.unit_a,
+        community=world.community_a1,
+        date=first.date,
+        amount_fen=8_000_000,
+    )
     return {
+        "attendance_ids": [attendance.pk],
+        "checkin_ids": [check_in.pk],
+        "contribution_ids": [contribution.pk],
         "district_codes": [world.district_a.code, world.district_b.code],
         "street_codes": [world.street_a.code, world.street_b.code],
         "community_codes": [world.community_a1.code, world.community_b2.code],

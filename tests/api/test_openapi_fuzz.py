@@ -57,6 +57,9 @@ KNOWN = {
     ("members", "member_id"): "member_ids",
     ("sessions", "session_id"): "session_ids",
     ("campaigns", "slug"): "slugs",
+    ("attendance", "attendance_id"): "attendance_ids",
+    ("check-ins", "checkin_id"): "checkin_ids",
+    ("contributions", "contribution_id"): "contribution_ids",
 }
 
 
