@@ -58,6 +58,7 @@ NAVIGATION: tuple[NavItem, ...] = (
         frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
     ),
     NavItem("activities:my_checkins", _("My hours"), frozenset({Role.MEMBER})),
+    NavItem("activities:unit_hours", _("Volunteer hours"), frozenset({Role.OFFICE, Role.UNIT})),
     NavItem(
         "activities:funds",
         _("Funds"),
