@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,6 +104,17 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     errors = validation_messages(exc)
     first = next(iter(errors.values()))[0] if errors else _("Invalid input.")
     return api.create_response(request, {"detail": first, "errors": errors}, status=400)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number too large for the database (SQLite raises OverflowError, PostgreSQL a
+    DataError): the caller's input, so a 400; the transaction was rolled back."""
+    message = _("A number in the request is out of range.")
+    return api.create_response(
+        request, {"detail": message, "errors": {"__all__": [message]}}, status=400
+    )
 
 
 @api.exception_handler(Http404)

@@ -427,3 +427,12 @@ def test_copies_are_metadata_free_bounded_and_never_enlarged(
         assert max(result.size) >= min(edge, max(width, height)) - 1
     assert opened(copy).format == "JPEG"  # the gradient is opaque, whatever its mode
     assert opened(thumb).format == "JPEG"
+
+
+def test_a_library_that_turns_on_truncated_loading_cannot_let_a_cut_file_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES when imported; the checks undo it."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(ValidationError):
+        inspect_photo(truncated(noisy_jpeg()))

@@ -287,7 +287,12 @@ def render_pdf(certificate: VolunteerCertificate) -> bytes:
     """The certificate as a PDF, in the configured Simplified Chinese font, embedded.
 
     Raises :class:`FontMissing` (naming the font) instead of printing wrong glyphs."""
+    from PIL import ImageFile
     from weasyprint import HTML
+
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES; the photo
+    # checks need truncated uploads to fail, so it is put back (the certificate has no images).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     font = check_pdf_font()
     html = render_html(certificate, font=font)

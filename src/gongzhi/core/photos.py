@@ -204,9 +204,9 @@ def _webp_plugin() -> type[ImageFile.ImageFile] | None:
 
 
 def _load_fully(image: ImageFile.ImageFile) -> None:
-    # LOAD_TRUNCATED_IMAGES is a global; a truncated file must fail here, never be padded.
-    if ImageFile.LOAD_TRUNCATED_IMAGES:  # pragma: no cover - nobody in gongzhi sets it
-        raise ValueError("ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+    # LOAD_TRUNCATED_IMAGES is a process-wide flag that some libraries set on import
+    # (WeasyPrint does); a truncated upload must fail here, never be padded with grey.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         image.load()
     except _DECODE_ERRORS as error:
