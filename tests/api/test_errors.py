@@ -32,3 +32,23 @@ def test_a_number_too_large_for_the_database_is_a_400_not_a_crash(
         response = client.post(url, json.dumps(body), content_type="application/json")
     assert response.status_code == 400
     assert response.json()["detail"] == "A number in the request is out of range."
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    """OpenAPI names schemas by class name: two classes of one name would document one
+    shape for both (a photo of a problem described as a photo of an attendance)."""
+    from ninja import Schema
+
+    import gongzhi.api  # noqa: F401 - loads every router and its schemas
+
+    def subclasses(cls: type) -> list[type]:
+        found = []
+        for sub in cls.__subclasses__():
+            found += [sub, *subclasses(sub)]
+        return found
+
+    modules: dict[str, set[str]] = {}
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith("gongzhi."):
+            modules.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: where for name, where in modules.items() if len(where) > 1} == {}

@@ -47,7 +47,7 @@ class TaskOut(Schema):
     )
 
 
-class PhotoOut(Schema):
+class AttendancePhotoOut(Schema):
     id: int
     kind: str = Field(description="before or after")
     thumb_url: str
@@ -82,7 +82,7 @@ class AttendanceOut(Schema):
         "the city office corrects it, with a reason."
     )
     locked: bool
-    photos: list[PhotoOut]
+    photos: list[AttendancePhotoOut]
     created_at: dt.datetime
     updated_at: dt.datetime
 
