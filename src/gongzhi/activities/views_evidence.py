@@ -104,7 +104,7 @@ def flags(request: HttpRequest) -> HttpResponse:
                 "active": value == status,
             }
             for value, label in (
-                (FlagStatus.OPEN, _("Open")),
+                (FlagStatus.OPEN, _("To review")),
                 (FlagStatus.REVIEWED, _("Reviewed")),
             )
         ],
