@@ -10,8 +10,10 @@ from collections import defaultdict
 from itertools import combinations
 from typing import Any
 
+import docx
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.utils import timezone
 
 from gongzhi.activities.models import (
@@ -41,6 +43,7 @@ from gongzhi.demo.activities import unconfirmed_from
 from gongzhi.demo.loader import load_demo
 from gongzhi.problems.models import Category
 from gongzhi.units.models import Member, Pairing, Unit
+from tests.activities.test_certificate import pdffonts
 
 JULY, OCTOBER_END = dt.date(2021, 7, 1), dt.date(2021, 10, 31)
 FIRST_SEPTEMBER = dt.date(2021, 9, 10)
@@ -387,3 +390,23 @@ def test_the_summary_counts_the_friday_records_and_prints_them(
     assert f"{demo_city['check_ins']} check-ins" in text
     assert f"{demo_city['contributions']} contributions" in text
     assert f"{demo_city['activity_photos']} photos ({demo_city['evidence_flags']} evidence" in text
+
+
+def test_the_demo_members_certificate_renders_as_docx_and_pdf(
+    demo_city: dict[str, Any], db: None, tmp_path: Any
+) -> None:
+    """The certificate of a demo member, through the `certificate` command."""
+    member_user = User.objects.get(username="member")
+    certificate = VolunteerCertificate.objects.get(member__user=member_user)
+    hours = f"{certificate.hours.normalize():f}"
+    docx_path, pdf_path = tmp_path / "c.docx", tmp_path / "c.pdf"
+    call_command("certificate", certificate.number, "--out", str(docx_path), stdout=io.StringIO())
+    call_command("certificate", certificate.number, "--out", str(pdf_path), stdout=io.StringIO())
+    document = docx.Document(str(docx_path))
+    text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    )
+    for expected in (certificate.number, certificate.member.name, hours, "志愿服务时长证明"):
+        assert expected in text, expected
+    fonts = pdffonts(pdf_path)
+    assert fonts and all("CJK" in row[0] and row[-5] == "yes" for row in fonts), fonts
