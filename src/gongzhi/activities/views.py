@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from gongzhi.areas.models import Community
 from gongzhi.campaigns.models import Session, SessionStatus
 from gongzhi.core.models import Role
 from gongzhi.core.pagination import decode_cursor, encode_cursor
-from gongzhi.core.photos import MIME_TYPES
+from gongzhi.core.photo_store import photo_response
 from gongzhi.core.scoping import Scope, get_visible_or_404, scope_of
 from gongzhi.problems import queries as problem_queries
 
@@ -294,19 +294,4 @@ def photo(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
         raise Http404
     if kind == "original" and not permissions.may_see_originals(request.user, item.community):
         raise Http404
-    stored = getattr(item, kind)
-    if kind == "original":
-        content_type = MIME_TYPES.get(item.format, "application/octet-stream")
-    else:
-        content_type = "image/png" if stored.name.lower().endswith(".png") else "image/jpeg"
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    if kind == "original":
-        extension = stored.name.rsplit(".", 1)[-1].lower()
-        response["Content-Disposition"] = f'inline; filename="activity-{item.pk}.{extension}"'
-    return response
+    return photo_response(item, kind, f"activity-{item.pk}")

@@ -10,6 +10,7 @@ import secrets
 from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
 
 from gongzhi.core import photos
 from gongzhi.core.models import StoredPhoto
@@ -45,3 +46,28 @@ def store_photo(item: P, raw: bytes, info: photos.PhotoInfo, user: Any) -> P:
     item.thumb.save(f"{stem}.jpg", ContentFile(photos.thumbnail(raw)), save=False)
     item.save()
     return item
+
+
+def photo_response(photo: StoredPhoto, kind: str, download_stem: str) -> FileResponse:
+    """Serve one file of a stored photo (``original``, ``public`` or ``thumb``) to someone
+    the caller has already allowed; 404 when the file is gone.
+
+    Private caching only; ``nosniff`` so the type is never guessed; the original is
+    named ``<download_stem>.<extension>`` when saved.
+    """
+    stored = getattr(photo, kind)
+    if kind == "original":
+        content_type = photos.MIME_TYPES.get(photo.format, "application/octet-stream")
+    else:
+        content_type = "image/png" if stored.name.lower().endswith(".png") else "image/jpeg"
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    if kind == "original":
+        extension = stored.name.rsplit(".", 1)[-1].lower()
+        response["Content-Disposition"] = f'inline; filename="{download_stem}.{extension}"'
+    return response

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.areas.models import Community
 from gongzhi.core.models import Role
-from gongzhi.core.photos import MIME_TYPES
+from gongzhi.core.photo_store import photo_response
 from gongzhi.core.scoping import get_visible_or_404, scope_of
 from gongzhi.problems import extra_questions, queries, services, workflow
 from gongzhi.problems.forms import (
@@ -683,21 +683,4 @@ def problem_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
         )
     if not allowed:
         raise Http404
-    stored = getattr(photo, kind)
-    if kind == "original":
-        content_type = MIME_TYPES.get(photo.format, "application/octet-stream")
-    else:
-        content_type = "image/png" if stored.name.lower().endswith(".png") else "image/jpeg"
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    if kind == "original":
-        extension = stored.name.rsplit(".", 1)[-1].lower()
-        response["Content-Disposition"] = (
-            f'inline; filename="{problem.number}-{photo.pk}.{extension}"'
-        )
-    return response
+    return photo_response(photo, kind, f"{problem.number}-{photo.pk}")
