@@ -20,6 +20,7 @@ from gongzhi.areas.api import router as areas_router
 from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.core.api import router as core_router
 from gongzhi.core.api_auth import BearerToken
+from gongzhi.inspections.api import router as inspections_router
 from gongzhi.problems.api import router as problems_router
 from gongzhi.problems.services import ConflictError
 from gongzhi.units.api import router as units_router
@@ -88,6 +89,7 @@ api.add_router("/", units_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", problems_router)
 api.add_router("/", activities_router)
+api.add_router("/", inspections_router)
 
 
 def validation_messages(exc: ValidationError) -> dict[str, list[str]]:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gongzhi.campaigns",
     "gongzhi.problems",
     "gongzhi.activities",
+    "gongzhi.inspections",
     "gongzhi.demo",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("campaigns/", include("gongzhi.campaigns.urls")),
     path("problems/", include("gongzhi.problems.urls")),
     path("sessions/", include("gongzhi.activities.urls")),
+    path("inspections/", include("gongzhi.inspections.urls")),
     path("open311/v2/", include("gongzhi.problems.open311_urls")),
     path("", include("gongzhi.problems.urls_public")),
     path("api/v1/", api.urls),

@@ -1,0 +1,7 @@
+"""REST resources: api_rankings."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["inspections"])

@@ -1,0 +1,7 @@
+"""REST resources: api_rounds."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["inspections"])

@@ -1,0 +1,5 @@
+"""Routes of urls_inspect (filled in by its views module)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
