@@ -455,6 +455,95 @@ def problem_report(
 # --- transitions ----------------------------------------------------------------
 
 
+#: The actor recorded on events of a rectification problem raised by an inspection:
+#: the inspection group acts for the city office, which owns the supervision loop.
+INSPECTION_ROLE = "inspection"
+
+
+@transaction.atomic
+def problem_report_dispatched(
+    *,
+    user: Any,
+    category_code: str,
+    community_code: str,
+    description: str,
+    unit_codes: Sequence[str],
+    title: str = "",
+    source: str = ProblemSource.INSPECTION,
+    photos: Sequence[PhotoUpload] = (),
+) -> Problem:
+    """Record a rectification problem (整改) an inspection found, already accepted and
+    dispatched to ``unit_codes`` with the category's deadline.
+
+    Inspectors take no part in the workflow table, so this is the supervision loop's own
+    door: only the office or an inspector may use it, the units must exist, and the
+    events (report, accept, dispatch) name ``user`` with the role ``inspection``.
+    """
+    scope = scope_of(user)
+    if not (scope.is_office or Role.INSPECTOR in scope.roles):
+        raise PermissionDenied(_("Only the city office and inspectors raise rectifications."))
+    codes = sorted({c.strip().upper() for c in unit_codes if c and c.strip()})
+    units = list(Unit.objects.active().filter(code__in=codes))
+    missing = sorted(set(codes) - {u.code for u in units})
+    if not codes or missing:
+        raise ValidationError(
+            {
+                "unit_codes": [
+                    _("No active unit has the code %(codes)s.") % {"codes": ", ".join(missing)}
+                    if missing
+                    else _("Choose the unit that must rectify.")
+                ]
+            }
+        )
+    problem = problem_report(
+        user=user,
+        category_code=category_code,
+        source=source,
+        description=description,
+        title=title,
+        community_code=community_code,
+        photos=photos,
+    )
+    today = _today()
+    deadline = deadline_for(problem.category, today)
+    Problem.objects.filter(pk=problem.pk).update(
+        state=ProblemState.DISPATCHED,
+        deadline=deadline,
+        version=F("version") + 2,
+        updated_at=timezone.now(),
+    )
+    Dispatch.objects.bulk_create([Dispatch(problem=problem, unit=u) for u in units])
+    ProblemEvent.objects.filter(problem=problem).update(actor_role=INSPECTION_ROLE)
+    ProblemEvent.objects.bulk_create(
+        [
+            ProblemEvent(
+                problem=problem,
+                action="accept",
+                from_state=ProblemState.REPORTED,
+                to_state=ProblemState.ACCEPTED,
+                actor=user,
+                actor_role=INSPECTION_ROLE,
+            ),
+            ProblemEvent(
+                problem=problem,
+                action="dispatch",
+                from_state=ProblemState.ACCEPTED,
+                to_state=ProblemState.DISPATCHED,
+                actor=user,
+                actor_role=INSPECTION_ROLE,
+                data={
+                    "unit_codes": codes,
+                    "to_community": False,
+                    "deadline": str(deadline),
+                    "deadline_given": False,
+                },
+            ),
+        ]
+    )
+    problem.refresh_from_db()
+    return problem
+
+
 def actors_for(user: Any, problem: Problem) -> set[str]:
     """The workflow actors ``user`` is for ``problem`` (``None`` is the reporter)."""
     if user is None:
