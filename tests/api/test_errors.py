@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from tests.factories import World
 
@@ -22,7 +23,7 @@ TOO_LARGE = 2**70  # beyond SQLite's and PostgreSQL's 64-bit integers
         ),
     ],
 )
-def test_a_number_too_large_for_the_database_is_a_400_not_a_crash(
+def test_a_number_too_large_for_the_database_is_answered_not_a_crash(
     world: World, api_client: Any, url: str, body: dict[str, Any] | None
 ) -> None:
     client = api_client(world.users["office"])
@@ -30,8 +31,14 @@ def test_a_number_too_large_for_the_database_is_a_400_not_a_crash(
         response = client.get(url)
     else:
         response = client.post(url, json.dumps(body), content_type="application/json")
-    assert response.status_code == 400
-    assert response.json()["detail"] == "A number in the request is out of range."
+    # SQLite cannot hold the number (400); PostgreSQL compares it as a numeric and finds
+    # nothing (an empty list, or no such session): never a server error.
+    if connection.vendor == "sqlite":
+        assert response.status_code == 400
+        assert response.json()["detail"] == "A number in the request is out of range."
+    else:
+        assert response.status_code == (200 if body is None else 404)
+        assert body is not None or response.json()["items"] == []
 
 
 def test_no_two_schemas_share_a_name() -> None:
