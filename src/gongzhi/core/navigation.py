@@ -65,6 +65,16 @@ NAVIGATION: tuple[NavItem, ...] = (
         frozenset(ALL_STAFF | {Role.UNIT}),
     ),
     NavItem("activities:flags", _("Evidence"), frozenset({Role.OFFICE})),
+    NavItem(
+        "inspections:round_list",
+        _("Inspections"),
+        frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
+    ),
+    NavItem(
+        "inspections:ranking",
+        _("Rankings"),
+        frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
+    ),
     NavItem("campaigns:campaign_list", _("Campaigns"), frozenset({Role.OFFICE, Role.LEADER})),
 )
 

@@ -18,6 +18,8 @@ DEMO_DISTRICT = "421303"  # 曾都区
 DEMO_STREET = "421303001"  # 西城街道
 DEMO_COMMUNITY = "421303001001"  # 白云社区, paired with 市市场监管局
 DEMO_UNIT_SHORT_NAME = "市市场监管局"
+#: The inspection group the demo ``inspector`` login leads (see ``demo.inspections``).
+DEMO_INSPECTION_GROUP = "第一督导组"
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def load_accounts(
             communities[DEMO_COMMUNITY].name,
         ),
         "unit": ({"unit": unit}, unit.short_name),
-        "inspector": ({}, ""),
+        "inspector": ({}, DEMO_INSPECTION_GROUP),
         "member": ({"unit": unit}, f"{unit.short_name} · {member_row.name}"),
     }
     logins = []

@@ -25,6 +25,7 @@ from gongzhi.demo.city import (
     load_districts,
     load_streets,
 )
+from gongzhi.demo.inspections import load_inspections
 from gongzhi.demo.problems import load_problems
 from gongzhi.demo.registry import load_members, load_pairings, load_units
 
@@ -61,6 +62,7 @@ def _load() -> dict[str, Any]:
     campaign, sessions_changed = load_campaign(list(communities.values()))
     problems = load_problems(communities, units)
     activities = load_activities(communities, units)
+    inspections = load_inspections(communities, units)
     _check_foreign_keys()
     return {
         "districts": len(districts),
@@ -90,6 +92,15 @@ def _load() -> dict[str, Any]:
         "session_plans": activities.plans,
         "certificates": activities.certificates,
         "sessions_cancelled": activities.cancelled,
+        "inspection_groups": inspections.groups,
+        "inspectors": inspections.inspectors,
+        "inspection_rounds": inspections.rounds,
+        "assignments": inspections.assignments,
+        "inspections_submitted": inspections.submitted,
+        "inspection_drafts": inspections.drafts,
+        "findings": inspections.findings,
+        "rectifications": inspections.rectifications,
+        "rectifications_open": inspections.rectifications_open,
     }
 
 
@@ -139,6 +150,13 @@ def format_summary(summary: dict[str, Any]) -> str:
             "Friday sessions: %(attendance)d attendance records, %(absences)d absences, "
             "%(check_ins)d check-ins, %(contributions)d contributions, "
             "%(activity_photos)d photos (%(evidence_flags)d evidence flags)."
+        )
+        % summary,
+        _(
+            "Inspections: %(inspection_groups)d groups, %(inspection_rounds)d rounds, "
+            "%(assignments)d assignments, %(inspections_submitted)d inspections submitted, "
+            "%(inspection_drafts)d drafts, %(findings)d findings, %(rectifications)d "
+            "rectification problems (%(rectifications_open)d not yet rectified)."
         )
         % summary,
         "",

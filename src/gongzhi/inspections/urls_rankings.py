@@ -1,5 +1,10 @@
-"""Routes of urls_rankings (filled in by its views module)."""
+"""Routes of the rankings under /inspections/rankings/."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from gongzhi.inspections import views_rankings
+
+urlpatterns: list[URLPattern] = [
+    path("rankings/", views_rankings.ranking, name="ranking"),
+    path("rankings/rules/", views_rankings.rules, name="rules"),
+]
