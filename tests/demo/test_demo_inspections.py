@@ -9,7 +9,9 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.apps import apps
+from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.campaigns.models import Session, SessionStatus
@@ -458,3 +460,22 @@ def test_the_login_table_names_the_inspectors_group(demo_city: dict[str, Any]) -
     logins = {login.username: login for login in demo_city["logins"]}
     assert logins["inspector"].scope == DEMO_INSPECTION_GROUP
     assert re.search(r"^  inspector .*第一督导组$", demo_city["output"], re.MULTILINE)
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_the_round_overview_shows_102_units_by_10_groups_all_inspected(
+    demo_city: dict[str, Any], db: None, client: Any, number: int
+) -> None:
+    """Issue 5: the demo shows 4 rounds × 10 groups × 102 units on the round overview."""
+    client.force_login(User.objects.get(username="office"))
+    page = client.get(reverse("inspections:round_detail", args=(number,)))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for testid, value in (
+        ("total-assigned", "102"),
+        ("total-submitted", "102"),
+        ("total-groups", "10"),
+        ("total-drafts", "0"),
+    ):
+        assert re.search(rf'data-testid="{testid}">{value}<', html), testid
+    assert 'data-testid="all-inspected"' in html
