@@ -210,7 +210,7 @@ def _ranking_csv(result: Ranking) -> HttpResponse:
             *[c.name for c in result.criteria],
             _("Total"),
             _("Grade"),
-            _("Inspections"),
+            _("Number of inspections"),
             _("Achievement rate"),
             _("Rectification rate"),
             _("Rectified"),
