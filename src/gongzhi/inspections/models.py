@@ -136,8 +136,8 @@ class InspectionGroup(models.Model):
 
 class RoundStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("Under way")
+    CLOSED = "closed", _("Finished")
 
 
 class InspectionRound(models.Model):
