@@ -20,9 +20,11 @@ from gongzhi.areas.api import router as areas_router
 from gongzhi.campaigns.api import router as campaigns_router
 from gongzhi.core.api import router as core_router
 from gongzhi.core.api_auth import BearerToken
+from gongzhi.imports.api import router as imports_router
 from gongzhi.inspections.api import router as inspections_router
 from gongzhi.problems.api import router as problems_router
 from gongzhi.problems.services import ConflictError
+from gongzhi.stats.api import router as stats_router
 from gongzhi.units.api import router as units_router
 
 NUL = "\x00"
@@ -90,6 +92,8 @@ api.add_router("/", campaigns_router)
 api.add_router("/", problems_router)
 api.add_router("/", activities_router)
 api.add_router("/", inspections_router)
+api.add_router("/", stats_router)
+api.add_router("/", imports_router)
 
 
 def validation_messages(exc: ValidationError) -> dict[str, list[str]]:

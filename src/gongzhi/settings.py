@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "gongzhi.problems",
     "gongzhi.activities",
     "gongzhi.inspections",
+    "gongzhi.stats",
+    "gongzhi.imports",
     "gongzhi.demo",
 ]
 

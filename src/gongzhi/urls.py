@@ -26,6 +26,8 @@ urlpatterns = [
     path("problems/", include("gongzhi.problems.urls")),
     path("sessions/", include("gongzhi.activities.urls")),
     path("inspections/", include("gongzhi.inspections.urls")),
+    path("stats/", include("gongzhi.stats.urls")),
+    path("imports/", include("gongzhi.imports.urls")),
     path("open311/v2/", include("gongzhi.problems.open311_urls")),
     path("", include("gongzhi.problems.urls_public")),
     path("api/v1/", api.urls),

@@ -1,0 +1,5 @@
+"""REST routes (filled in by its module)."""
+
+from ninja import Router
+
+router = Router()

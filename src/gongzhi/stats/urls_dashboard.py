@@ -1,0 +1,5 @@
+"""Routes (filled in by its module)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
