@@ -208,6 +208,9 @@ class Problem(models.Model):
         _("escalation"), max_length=12, choices=EscalationKind.choices, blank=True
     )
     extra_answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
+    #: The number another system gave the case (e.g. the 12345 hotline's work-order number),
+    #: so that importing the same export twice finds the problem instead of adding it again.
+    external_ref = models.CharField(_("external reference"), max_length=60, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -234,11 +237,18 @@ class Problem(models.Model):
             models.Index(fields=["source", "-id"], name="problem_source_id_idx"),
             models.Index(fields=["escalation_kind", "-id"], name="problem_escalation_idx"),
             models.Index(fields=["deadline", "state"], name="problem_deadline_idx"),
+            # The figures of a period count problems by the day they were reported.
+            models.Index(fields=["created_at"], name="problem_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
                 name="problem_not_duplicate_of_itself",
                 condition=~Q(duplicate_of=models.F("id")),
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="problem_external_ref_unique",
             ),
         ]
 
