@@ -11,17 +11,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from gongzhi.areas import queries, services
 from gongzhi.areas.models import Community, Compound, District, Street
-from gongzhi.core.admin_mixins import ReadOnlyHistoryAdmin, RegistryAdminMixin
+from gongzhi.core.admin_mixins import (
+    ReadOnlyHistoryAdmin,
+    RegistryAdminMixin,
+    ServiceSaveMixin,
+)
 
 
-class AreaAdmin(RegistryAdminMixin, ReadOnlyHistoryAdmin):
+class AreaAdmin(ServiceSaveMixin, RegistryAdminMixin, ReadOnlyHistoryAdmin):
     """Shared registry behaviour, a restore action, and saving through the services."""
 
     restore: Callable[..., Any]
@@ -32,52 +35,8 @@ class AreaAdmin(RegistryAdminMixin, ReadOnlyHistoryAdmin):
     def restore_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self.apply_service(request, queryset, type(self).restore)
 
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        admin_self = self
-
-        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
-            """Runs the service on a copy inside clean(), so its errors show on the form."""
-
-            def _post_clean(self) -> None:
-                super()._post_clean()
-                if self.errors:
-                    return
-                try:
-                    admin_self.check_with_service(request, self, obj)
-                except ValidationError as exc:
-                    if not hasattr(exc, "error_dict"):
-                        self.add_error(None, exc)
-                        return
-                    for field, errors in exc.error_dict.items():
-                        self.add_error(field if field in self.fields else None, errors)
-                except PermissionDenied as exc:
-                    self.add_error(None, str(exc))
-
-        return ServiceForm
-
-    def check_with_service(self, request: HttpRequest, form: forms.ModelForm, obj: Any) -> None:
-        """Validate by calling the service and rolling back; ``save_model`` then saves for real."""
-        from django.db import transaction
-
-        class _Rollback(Exception):
-            pass
-
-        try:
-            with transaction.atomic():
-                self.save_with_service(request, form, obj)
-                raise _Rollback
-        except _Rollback:
-            pass
-
     def save_with_service(self, request: HttpRequest, form: forms.ModelForm, obj: Any) -> Model:
         raise NotImplementedError
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = self.save_with_service(request, form, obj if change else None)
-        obj.pk = saved.pk
 
     @staticmethod
     def changes(form: forms.ModelForm, names: tuple[str, ...]) -> dict[str, Any]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
@@ -73,3 +75,57 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         if request.method != "GET":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class _Rollback(Exception):
+    """Undoes a service call made only to validate a form."""
+
+
+class ServiceSaveMixin(admin.ModelAdmin):
+    """An admin whose add and change forms save through a service.
+
+    While the form is validated, the service runs inside a transaction that is rolled
+    back, so its refusals show on the form next to the field they name; ``save_model``
+    then calls it for real. Subclasses implement :meth:`save_with_service`, which takes
+    the form and the row being changed (``None`` when adding) and returns the saved row.
+    """
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        admin_self = self
+
+        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
+            def _post_clean(self) -> None:
+                super()._post_clean()
+                if self.errors:
+                    return
+                try:
+                    admin_self.check_with_service(request, self, obj)
+                except ValidationError as exc:
+                    if not hasattr(exc, "error_dict"):
+                        self.add_error(None, exc)
+                        return
+                    for name, errors in exc.error_dict.items():
+                        self.add_error(name if name in self.fields else None, errors)
+                except PermissionDenied as exc:
+                    self.add_error(None, str(exc))
+
+        return ServiceForm
+
+    def check_with_service(self, request: HttpRequest, form: forms.ModelForm, obj: Any) -> None:
+        """Validate by calling the service and rolling back."""
+        try:
+            with transaction.atomic():
+                self.save_with_service(request, form, obj)
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    def save_with_service(self, request: HttpRequest, form: forms.ModelForm, obj: Any) -> Any:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = self.save_with_service(request, form, obj if change else None)
+        obj.pk = saved.pk

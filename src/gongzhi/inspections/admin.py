@@ -15,12 +15,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from gongzhi.core.admin_mixins import ReadOnlyHistoryAdmin
+from gongzhi.core.admin_mixins import ReadOnlyHistoryAdmin, ServiceSaveMixin
 from gongzhi.core.scoping import scope_of
 from gongzhi.inspections import services_rounds, services_rules
 from gongzhi.inspections.models import (
@@ -74,54 +73,10 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ServiceAdmin(OfficeHistoryAdmin):
-    """Saves through a service: the service runs (and is rolled back) while the form is
-    validated, so its refusals show on the form; ``save_model`` then saves for real."""
+class ServiceAdmin(ServiceSaveMixin, OfficeHistoryAdmin):
+    """Edited by the office, saved through a service (see ServiceSaveMixin)."""
 
     editable = True
-    save_with: Callable[..., Any]
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        admin_self = self
-
-        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
-            def _post_clean(self) -> None:
-                super()._post_clean()
-                if self.errors:
-                    return
-                try:
-                    admin_self.dry_run(request, self, obj)
-                except ValidationError as exc:
-                    if not hasattr(exc, "error_dict"):
-                        self.add_error(None, exc)
-                        return
-                    for name, errors in exc.error_dict.items():
-                        self.add_error(name if name in self.fields else None, errors)
-                except PermissionDenied as exc:
-                    self.add_error(None, str(exc))
-
-        return ServiceForm
-
-    def dry_run(self, request: HttpRequest, form: forms.ModelForm, obj: Any) -> None:
-        class _Rollback(Exception):
-            pass
-
-        try:
-            with transaction.atomic():
-                self.save_with_service(request, form, obj)
-                raise _Rollback
-        except _Rollback:
-            pass
-
-    def save_with_service(self, request: HttpRequest, form: forms.ModelForm, obj: Any) -> Any:
-        raise NotImplementedError
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = self.save_with_service(request, form, obj if change else None)
-        obj.pk = saved.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """The service saved the many-to-many fields already."""
