@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 
 from gongzhi.activities import queries_funds, services_funds
@@ -268,3 +270,49 @@ def contribution_archive(
     contribution = _get(request, contribution_id)
     services_funds.contribution_archive(user=request.user, contribution=contribution, reason=reason)
     return _fresh(request, contribution_id)
+
+
+RECEIPT_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "receipt": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A JPEG, PNG or WebP photo of the receipt",
+                    },
+                    "reason": {
+                        "type": "string",
+                        "description": "Why, when the office adds it after the edit window",
+                    },
+                },
+                "required": ["receipt"],
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "contributions/{contribution_id}/receipts",
+    response={201: ContributionOut, **ERRORS},
+    openapi_extra={"requestBody": RECEIPT_BODY},
+)
+def contribution_receipt_add(
+    request: HttpRequest,
+    contribution_id: int,
+    receipt: File[UploadedFile | None] = None,
+    reason: Form[str] = "",
+) -> Status[dict[str, Any]]:
+    """Attach a receipt photo (multipart field ``receipt``) to a contribution: who may
+    change the contribution may add receipts, with the same edit window and checks."""
+    contribution = _get(request, contribution_id)
+    if receipt is None:
+        raise ValidationError({"receipt": [_("Choose a receipt photo to upload.")]})
+    services_funds.contribution_update(
+        user=request.user, contribution=contribution, receipts=[receipt], reason=reason
+    )
+    return Status(201, _fresh(request, contribution_id))
