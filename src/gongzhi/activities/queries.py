@@ -29,6 +29,7 @@ from gongzhi.activities.models import Absence, ActivityPhoto, Attendance, Sessio
 from gongzhi.areas.models import Community
 from gongzhi.campaigns.models import Campaign, Session, SessionStatus
 from gongzhi.campaigns.queries import sessions_visible_to
+from gongzhi.core.models import Role
 from gongzhi.core.scoping import Scope, area_q, scope_of
 from gongzhi.units.models import Pairing, Unit
 from gongzhi.units.queries import pairings_valid_on
@@ -86,14 +87,26 @@ def attendance_visible_to(user: Any) -> QuerySet[Attendance]:
     """Attendance ``user`` may read, with session, unit and community joined.
 
     The office and leaders read all; district, street and community staff the
-    attendance in their area's communities; a unit liaison their unit's.
-    Inspectors and members read none here (members see their own check-ins).
+    attendance in their area's communities; a unit liaison their unit's; an
+    inspector the attendance of the units assigned to their groups in the open
+    rounds (what they check on site). Members read none here (they see their own
+    check-ins). Reading gives no right to change: the services check that apart.
     """
     scope = scope_of(user)
     qs = Attendance.objects.select_related("session__campaign", "unit", "community__street")
     if scope.sees_everything:
         return qs
-    return qs.filter(_area_or_unit_q(scope))
+    return qs.filter(_area_or_unit_q(scope) | _inspected_units_q(user, scope))
+
+
+def _inspected_units_q(user: Any, scope: Scope) -> Q:
+    """Rows of the units an inspector's groups are assigned in open rounds."""
+    if Role.INSPECTOR not in scope.roles:
+        return Q(pk__in=[])
+    # Imported here: the inspection app builds on this module.
+    from gongzhi.inspections.queries import inspector_assignments
+
+    return Q(unit_id__in=inspector_assignments(user).values("unit_id"))
 
 
 def absences_visible_to(user: Any) -> QuerySet[Absence]:
