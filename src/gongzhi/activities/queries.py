@@ -115,7 +115,7 @@ def absences_visible_to(user: Any) -> QuerySet[Absence]:
     qs = Absence.objects.select_related("session", "unit", "community")
     if scope.sees_everything:
         return qs
-    return qs.filter(_area_or_unit_q(scope))
+    return qs.filter(_area_or_unit_q(scope) | _inspected_units_q(user, scope))
 
 
 def plans_for(
