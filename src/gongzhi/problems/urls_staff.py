@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from gongzhi.problems import views
+from gongzhi.problems import views, views_problem
 
 urlpatterns: list[URLPattern] = [
     path("", views.ledger, name="ledger"),
@@ -10,8 +10,8 @@ urlpatterns: list[URLPattern] = [
     path("new/", views.problem_create, name="create"),
     path("new/similar/", views.similar, name="similar"),
     path("new/compounds/", views.compound_options, name="compound_options"),
-    path("photos/<int:pk>/<str:kind>/", views.problem_photo, name="photo"),
+    path("photos/<int:pk>/<str:kind>/", views_problem.problem_photo, name="photo"),
     # Last: a public number such as 2026-000123.
-    path("<str:number>/", views.problem_detail, name="detail"),
-    path("<str:number>/act/", views.problem_transition, name="transition"),
+    path("<str:number>/", views_problem.problem_detail, name="detail"),
+    path("<str:number>/act/", views_problem.problem_transition, name="transition"),
 ]
