@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -150,3 +151,57 @@ def test_seeding_categories_is_idempotent_and_covers_every_group(db: None) -> No
     assert groups["special_rectification"] == 6
     assert groups["volunteer_service"] == 4
     assert Category.objects.filter(name="毁绿种菜", group="other").exists()
+
+
+def test_a_case_from_another_system_keeps_its_reference_and_its_day(
+    world: World, categories: None
+) -> None:
+    when = timezone.make_aware(dt.datetime(2021, 9, 10, 9, 31))
+    problem = _report(
+        world.users["office"],
+        community_code=world.community_a1.code,
+        source=ProblemSource.HOTLINE_12345,
+        external_ref="2021091000123",
+        reported_at=when,
+    )
+    problem.refresh_from_db()
+    assert problem.number == "2021-000001"
+    assert problem.external_ref == "2021091000123"
+    assert problem.created_at == when
+    assert ProblemEvent.objects.get(problem=problem, action="report").at == when
+
+
+def test_the_same_reference_twice_from_one_source_is_refused_naming_it(
+    world: World, categories: None
+) -> None:
+    office = world.users["office"]
+    code = world.community_a1.code
+    _report(office, community_code=code, source=ProblemSource.HOTLINE_12345, external_ref="A-1")
+    with pytest.raises(ValidationError) as refused:
+        _report(office, community_code=code, source=ProblemSource.HOTLINE_12345, external_ref="A-1")
+    assert "external_ref" in refused.value.message_dict
+    # Another source may use the same number for its own case.
+    assert _report(office, community_code=code, external_ref="A-1").external_ref == "A-1"
+
+
+def test_a_report_time_in_the_future_is_refused(world: World, categories: None) -> None:
+    later = timezone.now() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        _report(world.users["office"], community_code=world.community_a1.code, reported_at=later)
+    assert "reported_at" in refused.value.message_dict
+
+
+def test_residents_cannot_backdate_or_reference_their_reports(
+    world: World, categories: None
+) -> None:
+    problem = services.problem_report(
+        user=None,
+        category_code="garbage_dead_corner",
+        source="resident_report",
+        description="楼道堆物",
+        community_code=world.community_a1.code,
+        external_ref="X-9",
+        reported_at=timezone.make_aware(dt.datetime(2021, 1, 1)),
+    )
+    assert problem.external_ref == ""
+    assert problem.created_at.year == timezone.localdate().year

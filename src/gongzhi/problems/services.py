@@ -317,6 +317,8 @@ def problem_report(
     extra_answers: dict[str, Any] | None = None,
     photos: Sequence[PhotoUpload] = (),
     channel_source: str | None = None,
+    external_ref: str = "",
+    reported_at: dt.datetime | None = None,
 ) -> Problem:
     """Record a new problem in state *reported* and write its first event.
 
@@ -326,6 +328,11 @@ def problem_report(
     12345 hotline's system) passes its own ``channel_source`` instead. The
     community is the one given, or the one whose outline contains
     ``lat``/``lng``. The new problem gets a ``follow_token`` for its reporter.
+
+    Staff bringing in cases from another system (an import of the 12345 hotline's
+    export) give ``external_ref``, the number that system gave the case, unique per
+    source, and ``reported_at``, when it was reported there: the problem's number and
+    its figures then belong to that day, not to the day of the import.
     """
     errors: Errors = {}
     public = user is None or not getattr(user, "is_authenticated", False)
@@ -405,6 +412,25 @@ def problem_report(
             errors.setdefault("compound_id", []).append(
                 _("That compound does not lie in the community.")
             )
+    external_ref = (external_ref or "").strip()
+    if external_ref and public:
+        external_ref = ""  # only staff bring cases from other systems
+    if len(external_ref) > 60:
+        errors.setdefault("external_ref", []).append(
+            _("The external reference is at most 60 characters.")
+        )
+    elif external_ref and Problem.objects.filter(source=source, external_ref=external_ref).exists():
+        errors.setdefault("external_ref", []).append(
+            _("A problem from this source already has the reference “%(ref)s”.")
+            % {"ref": external_ref}
+        )
+    now = timezone.now()
+    if reported_at is not None and (public or timezone.is_naive(reported_at)):
+        reported_at = None if public else timezone.make_aware(reported_at)
+    if reported_at is not None and reported_at > now:
+        errors.setdefault("reported_at", []).append(
+            _("The time it was reported cannot lie in the future.")
+        )
     try:
         checked = photos_check(photos)
     except ValidationError as refused:
@@ -416,9 +442,8 @@ def problem_report(
     if not public and not _may_report_in(user, community):
         raise PermissionDenied(_("You can report problems only inside your own area."))
 
-    now = timezone.now()
     problem = Problem.objects.create(
-        number=_next_number(timezone.localtime(now).year),
+        number=_next_number(timezone.localtime(reported_at or now).year),
         title=title,
         description=description,
         category=category,
@@ -436,6 +461,7 @@ def problem_report(
         extra_answers=extra_answers or {},
         follow_token=secrets.token_urlsafe(24),
         created_by=None if public else user,
+        external_ref=external_ref,
     )
     event = ProblemEvent.objects.create(
         problem=problem,
@@ -445,6 +471,11 @@ def problem_report(
         actor=None if public else user,
         actor_role=Actor.REPORTER if public else "",
     )
+    if reported_at is not None:
+        # Both stamps are set on creation; a case from elsewhere keeps its own day.
+        Problem.objects.filter(pk=problem.pk).update(created_at=reported_at)
+        ProblemEvent.objects.filter(pk=event.pk).update(at=reported_at)
+        problem.created_at = event.at = reported_at
     stored = _photos_store(problem, checked, user, event)
     if stored:
         event.data = {"photos": [p.pk for p in stored]}
