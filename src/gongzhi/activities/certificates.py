@@ -21,15 +21,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.template import engines
-from django.utils.translation import gettext as _
 
 from gongzhi.activities.models import VolunteerCertificate
+from gongzhi.core.documents import (
+    FontMissing,
+    check_font,
+    html_to_pdf,
+    installed_font_families,
+    set_run_fonts,
+)
+
+__all__ = ["FontMissing", "installed_font_families"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "certificate_templates"
 DOCX_TEMPLATE = TEMPLATE_DIR / "volunteer_hours.docx"
@@ -41,21 +48,6 @@ DOCX_TITLE_FONT = "黑体"
 DOCX_LATIN_FONT = "Times New Roman"
 
 DEFAULT_PDF_FONT = "Noto Serif CJK SC"
-
-
-class FontMissing(RuntimeError):
-    """The PDF font is not installed: say which, and how to install it."""
-
-    def __init__(self, family: str) -> None:
-        self.family = family
-        super().__init__(
-            _(
-                'The PDF needs the font "%(family)s", which is not installed on this server. '
-                "Install it (Debian/Ubuntu: apt-get install fonts-noto-cjk) or set "
-                "CERTIFICATE_PDF_FONT to an installed Simplified Chinese font."
-            )
-            % {"family": family}
-        )
 
 
 # --- what the templates are given -------------------------------------------------------
@@ -114,15 +106,7 @@ def docx_template_source() -> str | io.BytesIO:
 
 def _fonts(run: Any, east_asia: str, *, size: float | None = None, bold: bool = False) -> None:
     """Latin and East Asian fonts of a run (Word picks the East Asian one for Chinese)."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = DOCX_LATIN_FONT
-    run.font.bold = bold or None
-    if size:
-        run.font.size = Pt(size)
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asia)
+    set_run_fonts(run, east_asia, latin=DOCX_LATIN_FONT, size=size, bold=bold)
 
 
 def build_docx_template(path: Path | io.BytesIO) -> None:
@@ -240,32 +224,9 @@ def pdf_font() -> str:
     return str(getattr(settings, "CERTIFICATE_PDF_FONT", "") or DEFAULT_PDF_FONT)
 
 
-def installed_font_families() -> set[str]:
-    """Font families fontconfig knows (WeasyPrint finds its fonts through fontconfig)."""
-    try:
-        result = subprocess.run(  # noqa: S603 - fixed argument list
-            ["fc-list", ":", "family"],  # noqa: S607 - fontconfig's own tool, on PATH
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    return {
-        family.strip()
-        for line in result.stdout.splitlines()
-        for family in line.split(",")
-        if family.strip()
-    }
-
-
 def check_pdf_font(family: str | None = None) -> str:
     """The PDF font family, or :class:`FontMissing` naming it when it is not installed."""
-    family = family or pdf_font()
-    if family not in installed_font_families():
-        raise FontMissing(family)
-    return family
+    return check_font(family or pdf_font(), setting="CERTIFICATE_PDF_FONT")
 
 
 def html_template_text() -> str:
@@ -278,26 +239,12 @@ def render_html(certificate: VolunteerCertificate, *, font: str) -> str:
     return template.render({**certificate_context(certificate), "font": font})
 
 
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """The PDF loads nothing from outside (no network, no local files)."""
-    raise ValueError(f"not loaded: {url[:60]}")
-
-
 def render_pdf(certificate: VolunteerCertificate) -> bytes:
     """The certificate as a PDF, in the configured Simplified Chinese font, embedded.
 
     Raises :class:`FontMissing` (naming the font) instead of printing wrong glyphs."""
-    from PIL import ImageFile
-    from weasyprint import HTML
-
-    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES; the photo
-    # checks need truncated uploads to fail, so it is put back (the certificate has no images).
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-
     font = check_pdf_font()
-    html = render_html(certificate, font=font)
-    pdf: bytes = HTML(string=html, url_fetcher=_no_fetch).write_pdf()
-    return pdf
+    return html_to_pdf(render_html(certificate, font=font))
 
 
 def render(certificate: VolunteerCertificate, kind: str) -> tuple[bytes, str]:
