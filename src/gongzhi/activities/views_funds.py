@@ -29,6 +29,7 @@ from gongzhi.core.exports import csv_cell
 from gongzhi.core.money import format_wan, format_yuan, parse_money
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.core.views_helpers import error_text, wants_archived
+from gongzhi.core.xlsx import Column, Table, form_filters, xlsx_response
 
 #: Service argument names → the form fields that hold them.
 FIELD_NAMES = {"unit_code": "unit", "community_code": "community"}
@@ -381,6 +382,9 @@ def funds_totals(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         by = request.GET.get("by", "unit")
         return _totals_csv(totals, by if by in CSV_GROUPS else "unit", filters)
+    if request.GET.get("format") == "xlsx":
+        by = request.GET.get("by", "")
+        return _totals_xlsx(totals, [by] if by in CSV_GROUPS else list(CSV_GROUPS), form, filters)
     context.update(
         totals=totals,
         total_yuan=format_yuan(totals.fen),
@@ -393,6 +397,7 @@ def funds_totals(request: HttpRequest) -> HttpResponse:
                     {"total": t, "yuan": format_yuan(t.fen)} for t in getattr(totals, f"by_{by}")
                 ],
                 "csv_url": "?" + _query(request, format="csv", by=by),
+                "xlsx_url": "?" + _query(request, format="xlsx", by=by),
                 "link": by,
             }
             for by, heading in (
@@ -402,8 +407,50 @@ def funds_totals(request: HttpRequest) -> HttpResponse:
             )
         ],
         ledger_url=_with_query(reverse("activities:funds"), _query(request)),
+        xlsx_url="?" + _query(request, format="xlsx"),
     )
     return render(request, "activities/funds_totals.html", context)
+
+
+def _file_period(filters: queries_funds.FundsFilter) -> str:
+    return "-".join(d.strftime("%Y%m%d") for d in (filters.start, filters.end) if d is not None)
+
+
+def _totals_xlsx(
+    totals: queries_funds.Totals,
+    groups: list[str],
+    form: FundsFilterForm,
+    filters: queries_funds.FundsFilter,
+) -> HttpResponse:
+    """The totals by unit, community and/or month as a formatted workbook, one sheet each."""
+    key_heading = {"unit": _("Credit code"), "community": _("Community code"), "month": _("Month")}
+    name_heading = {"unit": _("Unit"), "community": _("Community"), "month": _("Month")}
+    titles = {"unit": _("By unit"), "community": _("By community"), "month": _("By month")}
+    tables = []
+    for by in groups:
+        columns = [
+            Column(key_heading[by]),
+            Column(name_heading[by]),
+            Column(_("Contributions"), "int", total=True),
+            Column(_("Amount (yuan)"), "yuan", total=True),
+        ]
+        if by == "month":
+            columns = [columns[0], *columns[2:]]
+            rows = [[t.key, t.count, t.fen] for t in totals.by_month]
+        else:
+            rows = [[t.key, t.name, t.count, t.fen] for t in getattr(totals, f"by_{by}")]
+        tables.append(
+            Table(
+                title=f"{_('Funds totals')} · {titles[by]}",
+                sheet_name=titles[by],
+                columns=columns,
+                rows=rows,
+            )
+        )
+    period = _file_period(filters)
+    name = f"funds-by-{'-'.join(groups) if len(groups) == 1 else 'all'}"
+    name += f"-{period}.xlsx" if period else ".xlsx"
+    return xlsx_response(name, tables, filters=form_filters(form))
 
 
 def _totals_csv(

@@ -76,6 +76,14 @@ NAVIGATION: tuple[NavItem, ...] = (
         frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
     ),
     NavItem("campaigns:campaign_list", _("Campaigns"), frozenset({Role.OFFICE, Role.LEADER})),
+    NavItem("stats:overview", _("Dashboard"), frozenset(ALL_STAFF | {Role.UNIT})),
+    NavItem("stats:screen", _("Big screen"), frozenset({Role.OFFICE, Role.LEADER})),
+    NavItem("stats:bulletin_list", _("Bulletins"), frozenset({Role.OFFICE, Role.LEADER})),
+    NavItem(
+        "imports:import_list",
+        _("Imports"),
+        frozenset({Role.OFFICE, Role.UNIT, Role.DISTRICT, Role.STREET, Role.COMMUNITY}),
+    ),
 )
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.exports import csv_cell
 from gongzhi.core.history import history_of
+from gongzhi.core.xlsx import Column, Table, xlsx_response
 from gongzhi.inspections import rankings, services_rules
 from gongzhi.inspections.forms_rankings import RankingFilterForm, RulesForm
 from gongzhi.inspections.models import Grade, RoundStatus
@@ -164,6 +165,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
     result = rankings.ranking_for(span, rules=ranking_rules())
     if request.GET.get("format") == "csv":
         return _ranking_csv(result)
+    if request.GET.get("format") == "xlsx":
+        return _ranking_xlsx(result)
     has_previous = result.previous is not None
     query = {k: v for k, v in request.GET.items() if k != "format" and v}
     if not query and span.round_number is not None:
@@ -179,6 +182,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         black=[_row(s, has_previous) for s in result.black],
         chart=_chart_data(result),
         csv_url="?" + urlencode({**query, "format": "csv"}),
+        xlsx_url="?" + urlencode({**query, "format": "xlsx"}),
         rules_summary=_rules_summary(result.rules),
         previous_label=result.previous.label if result.previous else "",
     )
@@ -262,6 +266,78 @@ def _ranking_csv(result: Ranking) -> HttpResponse:
     ]
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
+    return response
+
+
+def _ranking_xlsx(result: Ranking) -> HttpResponse:
+    """The ranking as a workbook: the ranked units with their scores, the red and black
+    lists, and the units left out of the ranking."""
+    list_names = {rankings.RED: _("Red list"), rankings.BLACK: _("Black list")}
+    columns = [
+        Column(_("Rank"), "int"),
+        Column(_("Change"), "int"),
+        Column(_("Credit code")),
+        Column(_("Unit")),
+        *[Column(c.name, "decimal") for c in result.criteria],
+        Column(_("Total"), "decimal"),
+        Column(_("Grade")),
+        Column(_("Number of inspections"), "int"),
+        Column(_("Achievement rate"), "percent"),
+        Column(_("Rectification rate"), "percent"),
+        Column(_("Rectified"), "int"),
+        Column(_("Rectification problems"), "int"),
+        Column(_("List")),
+    ]
+
+    def row(s: Standing) -> list[Any]:
+        return [
+            s.rank,
+            s.change,
+            s.unit.code,
+            s.unit.name,
+            *s.criterion_scores,
+            s.total,
+            _grade_label(s.grade),
+            s.inspections,
+            s.achievement_rate,
+            s.rectification.rate,
+            s.rectification.closed,
+            s.rectification.counted,
+            list_names.get(s.list_name, ""),
+        ]
+
+    title = f"{_('Ranking')} · {result.span.label}"
+    tables = [
+        Table(
+            title=title,
+            sheet_name=_("Ranking"),
+            columns=columns,
+            rows=[row(s) for s in result.ranked],
+        ),
+        Table(title=_("Red list"), columns=columns, rows=[row(s) for s in result.red]),
+        Table(title=_("Black list"), columns=columns, rows=[row(s) for s in result.black]),
+        Table(
+            title=_("Not ranked"),
+            columns=[
+                Column(_("Credit code")),
+                Column(_("Unit")),
+                Column(_("Status")),
+                Column(_("Number of inspections"), "int"),
+            ],
+            rows=[
+                *[
+                    [s.unit.code, s.unit.name, _("not enough inspections"), s.inspections]
+                    for s in result.not_enough
+                ],
+                *[[n.unit.code, n.unit.name, _("not inspected"), 0] for n in result.not_inspected],
+            ],
+        ),
+    ]
+    response = xlsx_response(
+        _csv_name(result.span).removesuffix(".csv") + ".xlsx",
+        tables,
+        filters=[(_("Ranking"), str(result.span.label))],
+    )
     return response
 
 

@@ -36,6 +36,7 @@ from gongzhi.core.forms import BootstrapForm
 from gongzhi.core.models import Role
 from gongzhi.core.pagination import keyset_page
 from gongzhi.core.scoping import Scope, scope_of
+from gongzhi.core.xlsx import Column, Table, form_filters, xlsx_response
 from gongzhi.problems import queries, services, workflow
 from gongzhi.problems.models import EscalationKind, ProblemState, Satisfaction
 from gongzhi.problems.workflow import Actor
@@ -111,6 +112,8 @@ def escalation(request: HttpRequest) -> HttpResponse:
     report = queries.overdue_by_unit(
         request.user, on=on, district=values["district"], kind=values["kind"]
     )
+    if request.GET.get("format") == "xlsx":
+        return _overdue_xlsx(report, form_filters(form))
     context.update(
         report=report,
         buckets=[
@@ -130,8 +133,76 @@ def escalation(request: HttpRequest) -> HttpResponse:
         all_kinds_url="?" + _query(request, kind=""),
         has_detail=_has_detail(),
         ledger_url=_ledger_url(),
+        xlsx_url="?" + _query(request, format="xlsx"),
     )
     return render(request, "problems/escalation.html", context)
+
+
+def _overdue_xlsx(report: queries.OverdueReport, filters: list[tuple[str, str]]) -> HttpResponse:
+    """Overdue problems as a workbook: the count per unit and age, then the problems listed.
+
+    A problem dispatched to two units is in both units' rows, so the totals row holds
+    the distinct problems, not the sum of the rows.
+    """
+    buckets = list(queries.AGE_BUCKETS)
+    groups = Table(
+        title=_("Overdue problems on %(day)s") % {"day": report.on.isoformat()},
+        sheet_name=_("Overdue by unit"),
+        columns=[
+            Column(_("Unit or community")),
+            Column(_("Code")),
+            Column(_("Overdue"), "int"),
+            *[Column(b.label, "int") for b in buckets],
+        ],
+        rows=[
+            [
+                _("%(name)s (dispatched to the community)") % {"name": g.name}
+                if g.is_community
+                else g.name,
+                g.code,
+                g.total,
+                *[g.by_bucket.get(b.key, 0) for b in buckets],
+            ]
+            for g in report.groups
+        ],
+        totals={2: report.total, **{3 + i: report.by_bucket[b.key] for i, b in enumerate(buckets)}},
+        totals_label=_("Total (distinct problems)"),
+    )
+    listed: dict[str, list[Any]] = {}
+    for group in report.groups:
+        for item in group.problems:
+            p = item.problem
+            row = listed.setdefault(
+                p.number,
+                [
+                    p.number,
+                    p.title or p.category.name,
+                    p.category.name,
+                    p.community.name,
+                    [],
+                    p.deadline,
+                    item.age_working_days,
+                    p.get_escalation_kind_display() if p.escalation_kind else "",
+                ],
+            )
+            if not group.is_community:
+                row[4].append(group.name)
+    problems = Table(
+        title=_("Overdue problems listed"),
+        columns=[
+            Column(_("Number")),
+            Column(_("Problem")),
+            Column(_("Category")),
+            Column(_("Community")),
+            Column(_("Dispatched to")),
+            Column(_("Deadline"), "date"),
+            Column(_("Working days overdue"), "int"),
+            Column(_("Escalation")),
+        ],
+        rows=[[*r[:4], ", ".join(r[4]), *r[5:]] for r in listed.values()],
+    )
+    name = f"overdue-{report.on:%Y%m%d}.xlsx"
+    return xlsx_response(name, [groups, problems], filters=filters)
 
 
 def _ledger_url() -> str:
@@ -229,6 +300,8 @@ def unit_table(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         return _unit_table_csv(rows, start, end)
+    if request.GET.get("format") == "xlsx":
+        return _unit_table_xlsx(rows, start, end, form_filters(form))
     columns = []
     for key, heading in UNIT_COLUMNS:
         active = sort.lstrip("-") == key
@@ -253,6 +326,7 @@ def unit_table(request: HttpRequest) -> HttpResponse:
         start=start,
         end=end,
         csv_url="?" + _query(request, format="csv"),
+        xlsx_url="?" + _query(request, format="xlsx"),
         totals=_totals(rows),
     )
     return render(request, "problems/escalation_units.html", context)
@@ -269,6 +343,57 @@ def _totals(rows: list[queries.UnitPerformance]) -> dict[str, int]:
         "dissatisfied",
     )
     return {k: sum(getattr(r, k) for r in rows) for k in keys}
+
+
+def _unit_table_xlsx(
+    rows: list[queries.UnitPerformance],
+    start: dt.date,
+    end: dt.date,
+    filters: list[tuple[str, str]],
+) -> HttpResponse:
+    """The per-unit table as a workbook, with its totals and the overall rates."""
+    totals = _totals(rows)
+    closed = totals["closed_on_time"] + totals["closed_late"]
+    table = Table(
+        title=_("Per-unit table %(start)s – %(end)s")
+        % {"start": start.isoformat(), "end": end.isoformat()},
+        sheet_name=_("Per-unit table"),
+        columns=[
+            Column(_("Credit code")),
+            Column(_("Unit")),
+            Column(_("Dispatched"), "int", total=True),
+            Column(_("Closed on time"), "int", total=True),
+            Column(_("Closed late"), "int", total=True),
+            Column(_("Open"), "int", total=True),
+            Column(_("Parked"), "int", total=True),
+            Column(_("Closure rate"), "percent"),
+            Column(_("On-time rate"), "percent"),
+            Column(_("Rework"), "int", total=True),
+            Column(_("Dissatisfied"), "int", total=True),
+        ],
+        rows=[
+            [
+                r.unit_code,
+                r.unit_name,
+                r.dispatched,
+                r.closed_on_time,
+                r.closed_late,
+                r.open,
+                r.parked,
+                r.closure_rate,
+                r.on_time_rate,
+                r.rework,
+                r.dissatisfied,
+            ]
+            for r in rows
+        ],
+        totals={
+            7: Fraction(closed, totals["dispatched"]) if totals["dispatched"] else None,
+            8: Fraction(totals["closed_on_time"], closed) if closed else None,
+        },
+    )
+    name = f"unit-performance-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    return xlsx_response(name, [table], filters=filters)
 
 
 def _unit_table_csv(
