@@ -240,3 +240,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Imports (docs/imports.md, docs/operations.md): larger files, more rows, or an xlsx
+# that would unpack beyond IMPORT_MAX_UNZIPPED_MB, are refused before any row is read.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 20) * 1024 * 1024
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_UNZIPPED_BYTES = envint("IMPORT_MAX_UNZIPPED_MB", 400) * 1024 * 1024
+# Files with more data rows than this run in the background (a worker) with a progress bar.
+IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2_000)
