@@ -82,7 +82,9 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
         "imports:import_list",
         _("Imports"),
-        frozenset({Role.OFFICE, Role.UNIT, Role.DISTRICT, Role.STREET, Role.COMMUNITY}),
+        frozenset(
+            {Role.OFFICE, Role.UNIT, Role.DISTRICT, Role.STREET, Role.COMMUNITY, Role.INSPECTOR}
+        ),
     ),
 )
 
