@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -183,6 +184,29 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Media (photos, receipts, issued bulletins, import files) stay in the data directory,
+# or go to S3-compatible object storage with MEDIA_STORAGE=s3 (the `s3` extra installs
+# django-storages). Files are always served through gongzhi's own checks, never public.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE is {MEDIA_STORAGE!r}: use 'local' (the default) or 's3'."
+    )
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -230,6 +254,11 @@ VOLUNTEER_CERT_PREFIX = os.environ.get("VOLUNTEER_CERT_PREFIX", "ZYSC")
 VOLUNTEER_CERT_DOCX_TEMPLATE = os.environ.get("VOLUNTEER_CERT_DOCX_TEMPLATE", "")
 VOLUNTEER_CERT_HTML_TEMPLATE = os.environ.get("VOLUNTEER_CERT_HTML_TEMPLATE", "")
 CERTIFICATE_PDF_FONT = os.environ.get("CERTIFICATE_PDF_FONT", "")
+# Bulletins (docs/bulletins.md, docs/bulletin-template.md): the office's own Word template
+# replaces the shipped one when this names a .docx file.
+BULLETIN_DOCX_TEMPLATE = os.environ.get("BULLETIN_DOCX_TEMPLATE", "")
+# The big screen (docs/dashboards.md) fetches its figures again this often.
+STATS_SCREEN_REFRESH_SECONDS = envint("STATS_SCREEN_REFRESH_SECONDS", 60)
 EVIDENCE_HASH_DISTANCE = envint("EVIDENCE_HASH_DISTANCE", 10)
 EVIDENCE_WINDOW_DAYS = envint("EVIDENCE_WINDOW_DAYS", 365)
 EVIDENCE_MAX_DAYS_FROM_SESSION = envint("EVIDENCE_MAX_DAYS_FROM_SESSION", 3)
