@@ -257,6 +257,8 @@ CERTIFICATE_PDF_FONT = os.environ.get("CERTIFICATE_PDF_FONT", "")
 # Bulletins (docs/bulletins.md, docs/bulletin-template.md): the office's own Word template
 # replaces the shipped one when this names a .docx file.
 BULLETIN_DOCX_TEMPLATE = os.environ.get("BULLETIN_DOCX_TEMPLATE", "")
+# The red header of a new bulletin (e.g. 随州市创城工作指挥部办公室); empty: the last one used.
+BULLETIN_ISSUER = os.environ.get("BULLETIN_ISSUER", "")
 # The big screen (docs/dashboards.md) fetches its figures again this often.
 STATS_SCREEN_REFRESH_SECONDS = envint("STATS_SCREEN_REFRESH_SECONDS", 60)
 EVIDENCE_HASH_DISTANCE = envint("EVIDENCE_HASH_DISTANCE", 10)

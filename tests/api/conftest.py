@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
@@ -14,6 +15,8 @@ from django.utils import timezone
 from gongzhi.activities.models import Attendance, CheckIn, Contribution
 from gongzhi.campaigns import services as campaign_services
 from gongzhi.core import services as core_services
+from gongzhi.imports.models import ImportJob, ImportStatus
+from gongzhi.stats.models import Bulletin
 from tests.factories import CompoundFactory, World
 
 
@@ -59,7 +62,25 @@ def fuzz_world(world: World) -> dict[str, list[Any]]:
         date=first.date,
         amount_fen=8_000_000,
     )
+    bulletin = Bulletin.objects.create(
+        title="关于周五环境治理活动开展情况的通报",
+        issuer="随州市创城工作指挥部办公室",
+        start=first.date,
+        end=first.date,
+        session=first,
+        created_by=world.users["office"],
+    )
+    job = ImportJob.objects.create(
+        kind="units",
+        original_name="units.xlsx",
+        file=SimpleUploadedFile("units.xlsx", b"not read"),
+        status=ImportStatus.REFUSED,
+        errors=[{"row": 2, "field": "名称", "message": "empty"}],
+        created_by=world.users["office"],
+    )
     return {
+        "bulletin_ids": [bulletin.pk],
+        "import_job_ids": [job.pk],
         "attendance_ids": [attendance.pk],
         "checkin_ids": [check_in.pk],
         "contribution_ids": [contribution.pk],

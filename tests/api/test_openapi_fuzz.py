@@ -60,6 +60,8 @@ KNOWN = {
     ("attendance", "attendance_id"): "attendance_ids",
     ("check-ins", "checkin_id"): "checkin_ids",
     ("contributions", "contribution_id"): "contribution_ids",
+    ("bulletins", "bulletin_id"): "bulletin_ids",
+    ("imports", "job_id"): "import_job_ids",
 }
 
 

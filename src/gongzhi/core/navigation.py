@@ -78,7 +78,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("campaigns:campaign_list", _("Campaigns"), frozenset({Role.OFFICE, Role.LEADER})),
     NavItem("stats:overview", _("Dashboard"), frozenset(ALL_STAFF | {Role.UNIT})),
     NavItem("stats:screen", _("Big screen"), frozenset({Role.OFFICE, Role.LEADER})),
-    NavItem("stats:bulletin_list", _("Bulletins"), frozenset({Role.OFFICE, Role.LEADER})),
+    NavItem(
+        "stats:bulletin_list",
+        _("Bulletins"),
+        frozenset(ALL_STAFF | {Role.UNIT, Role.INSPECTOR}),
+    ),
     NavItem(
         "imports:import_list",
         _("Imports"),

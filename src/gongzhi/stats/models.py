@@ -2,7 +2,7 @@
 
 A draft is recomputed from the data whenever it is shown. Issuing freezes it:
 ``figures`` keeps the figures as they were (JSON, from
-:func:`gongzhi.stats.figures.bulletin_figures`) and the generated DOCX and PDF
+:func:`gongzhi.stats.bulletin.bulletin_figures`) and the generated DOCX and PDF
 are stored; later corrections of the data show up on the bulletin's page as a
 difference, never as a silent rewrite.
 """
