@@ -315,3 +315,17 @@ def test_the_chinese_interface_gives_the_charts_chinese_labels(
     html = client_for(city.users["office"]).get(OVERVIEW, PERIOD).content.decode()
     assert chart_data(html)["labels"]["person_times"] == "人次"
     assert '<div class="small text-muted">人次</div>' in html
+
+
+def test_the_office_drafts_a_bulletin_of_the_view_it_is_looking_at(city: FigureCity) -> None:
+    query = {**PERIOD, "exclude_jurisdiction": [ZENGDU, GAOXIN]}
+    html = client_for(city.users["office"]).get(OVERVIEW, query).content.decode()
+    found = re.search(r'href="([^"]+)" data-testid="bulletin-link"', html)
+    assert found, "no bulletin link for the office"
+    link = found.group(1).replace("&amp;", "&")
+    assert link.startswith(reverse("stats:bulletin_new") + "?")
+    form = client_for(city.users["office"]).get(link).content.decode()
+    assert f'value="{PERIOD["start"]}"' in form
+    assert re.search(rf'<option value="{ZENGDU}" selected', form)
+    leader = client_for(city.users["leader"]).get(OVERVIEW, query).content.decode()
+    assert 'data-testid="bulletin-link"' not in leader

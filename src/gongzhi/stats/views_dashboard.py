@@ -157,6 +157,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         data_url=f"{reverse('stats:data')}?{to_query(f)}",
         map_url=f"{reverse('stats:map')}?{to_query(f)}",
         screen_url=(f"{reverse('stats:screen')}?{to_query(f)}" if scope.has(*SCREEN_ROLES) else ""),
+        # The office drafts a bulletin of exactly what it is looking at.
+        bulletin_url=(f"{reverse('stats:bulletin_new')}?{to_query(f)}" if scope.is_office else ""),
     )
     return render(request, "stats/overview.html", context)
 
