@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 VENDOR := src/gongzhi/static/vendor
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck pytest setup static fonts clean messages compile-messages
+.PHONY: demo test lint typecheck pytest setup static fonts clean messages compile-messages bench
 
 setup: $(VENV)/.installed static fonts
 
@@ -60,6 +60,13 @@ pytest: setup
 	DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The import benchmark against django-import-export (installed for it only), on the
+# PostgreSQL named by BENCH_DATABASE_URL; it creates and migrates that database itself.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_bench
+bench: setup
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/import_attendance.py
 
 # Collect the translatable strings into the zh-Hans catalogue (needs gettext's xgettext).
 messages: setup

@@ -82,12 +82,16 @@ class Attendance(models.Model):
     reason, kept in ``history``.
     """
 
+    # No single-column indexes on these three: the unique constraint and the two composite
+    # indexes below lead with each of them, and every extra index slows bulk imports.
     session = models.ForeignKey(
-        "campaigns.Session", on_delete=models.PROTECT, related_name="attendances"
+        "campaigns.Session", on_delete=models.PROTECT, related_name="attendances", db_index=False
     )
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="attendances")
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="attendances", db_index=False
+    )
     community = models.ForeignKey(
-        "areas.Community", on_delete=models.PROTECT, related_name="attendances"
+        "areas.Community", on_delete=models.PROTECT, related_name="attendances", db_index=False
     )
     headcount = models.PositiveIntegerField(_("headcount (person-times)"))
     leader_name = models.CharField(_("team leader"), max_length=40, blank=True)
@@ -112,16 +116,21 @@ class Attendance(models.Model):
         choices=AttendanceStatus.choices,
         default=AttendanceStatus.SUBMITTED,
     )
+    # Users are deactivated, never deleted: nothing looks attendance up by who entered it.
     entered_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     confirmed_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[problems])
+    # The history is read one row at a time (by id), never by these columns.
+    history = HistoricalRecords(
+        m2m_fields=[problems],
+        no_db_index=["session", "unit", "community", "entered_by", "confirmed_by"],
+    )
 
     class Meta:
         ordering = ["session", "community", "unit"]

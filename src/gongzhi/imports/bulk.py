@@ -224,11 +224,13 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
     pk = model._meta.pk
     assert pk is not None  # noqa: S101 - every concrete model has one
     with connection.cursor() as cursor:
+        # One array in one row: a hundred thousand ids cost one fetch, not one each.
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            "SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) FROM generate_series(1, %s)",
             [model._meta.db_table, pk.column, count],
         )
-        return [row[0] for row in cursor.fetchall()]
+        ids = cursor.fetchone()[0]
+        return list(ids) if ids else []
 
 
 def _copy_in(
