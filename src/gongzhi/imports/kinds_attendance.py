@@ -52,7 +52,7 @@ from gongzhi.activities.services import MAX_REASON
 from gongzhi.areas.models import Community
 from gongzhi.campaigns.models import Campaign, Session
 from gongzhi.campaigns.queries import sessions_visible_to
-from gongzhi.imports import bulk, lookups, parsing
+from gongzhi.imports import bulk, parsing
 from gongzhi.imports.base import (
     CellError,
     Column,
@@ -63,6 +63,7 @@ from gongzhi.imports.base import (
     RowError,
     RowInvalid,
 )
+from gongzhi.imports.columns import community_column, unit_column
 from gongzhi.imports.registry import register
 from gongzhi.units.models import Unit
 
@@ -138,34 +139,8 @@ class AttendanceImporter(Importer):
             ),
             width=20,
         ),
-        Column(
-            "unit_code",
-            "单位统一社会信用代码",
-            parsing.unit_ref,
-            required=True,
-            aliases=("单位代码", "统一社会信用代码", "单位"),
-            label=gettext_lazy("Unit credit code"),
-            help=gettext_lazy(
-                "The unit's 18-character unified social credit code (the dropdown adds its name)."
-            ),
-            example="11421300MB1234567X",
-            choices=lookups.unit_choices,
-            width=40,
-        ),
-        Column(
-            "community_code",
-            "社区代码",
-            parsing.community_ref,
-            required=True,
-            aliases=("社区统计用区划代码", "社区区划代码", "社区"),
-            label=gettext_lazy("Community code"),
-            help=gettext_lazy(
-                "The community's 12-digit statistical division code (the dropdown adds its name)."
-            ),
-            example="421303001001",
-            choices=lookups.community_choices,
-            width=30,
-        ),
+        unit_column(),
+        community_column(),
         Column(
             "headcount",
             "参加人次",

@@ -36,8 +36,9 @@ from gongzhi.activities.models import Contribution
 from gongzhi.activities.queries_funds import contributions_visible_to
 from gongzhi.areas.models import Community
 from gongzhi.core.money import format_yuan
-from gongzhi.imports import bulk, lookups, parsing
+from gongzhi.imports import bulk, parsing
 from gongzhi.imports.base import CellError, Column, Context, Importer, Plan, Row, RowInvalid
+from gongzhi.imports.columns import community_column, unit_column
 from gongzhi.imports.registry import register
 from gongzhi.units.models import Unit
 from gongzhi.units.queries import units_visible_to
@@ -71,34 +72,8 @@ class ContributionImporter(Importer):
     sheet_name = "投入资金"
     order = 60
     columns = (
-        Column(
-            "unit_code",
-            "单位统一社会信用代码",
-            parsing.unit_ref,
-            required=True,
-            aliases=("单位代码", "统一社会信用代码", "单位"),
-            label=gettext_lazy("Unit credit code"),
-            help=gettext_lazy(
-                "The unit's 18-character unified social credit code (the dropdown adds its name)."
-            ),
-            example="11421300MB1234567X",
-            choices=lookups.unit_choices,
-            width=40,
-        ),
-        Column(
-            "community_code",
-            "社区代码",
-            parsing.community_ref,
-            required=True,
-            aliases=("社区统计用区划代码", "社区区划代码", "社区"),
-            label=gettext_lazy("Community code"),
-            help=gettext_lazy(
-                "The community's 12-digit statistical division code (the dropdown adds its name)."
-            ),
-            example="421303001001",
-            choices=lookups.community_choices,
-            width=30,
-        ),
+        unit_column(),
+        community_column(),
         Column(
             "date",
             "日期",

@@ -30,6 +30,7 @@ from gongzhi.imports.base import (
     RowError,
     RowInvalid,
 )
+from gongzhi.imports.columns import unit_column
 from gongzhi.imports.kinds_registry import WRITE_REPORT_EVERY
 from gongzhi.imports.registry import register
 from gongzhi.units import permissions as unit_permissions
@@ -72,18 +73,7 @@ class MemberImporter(Importer):
         gettext_lazy("Unit liaisons import members of their own unit."),
     )
     columns = (
-        Column(
-            "unit",
-            "单位统一社会信用代码",
-            parsing.unit_ref,
-            required=True,
-            aliases=("统一社会信用代码", "单位", "unit_code"),
-            label=gettext_lazy("Unit"),
-            help=gettext_lazy("The unit's credit code (the dropdown adds its name)."),
-            example="11421300MB1234567X",
-            choices=_member_unit_choices,
-            width=40,
-        ),
+        unit_column("unit", choices=_member_unit_choices),
         Column(
             "name",
             "姓名",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.areas.models import Community
 from gongzhi.imports import lookups, parsing
 from gongzhi.imports.base import CellError, Column, Context, Importer, Plan, Row, RowInvalid
+from gongzhi.imports.columns import community_column, unit_column
 from gongzhi.imports.kinds_registry import run_each
 from gongzhi.imports.registry import register
 from gongzhi.units import permissions as unit_permissions
@@ -41,30 +42,8 @@ class PairingImporter(Importer):
         ),
     )
     columns = (
-        Column(
-            "unit",
-            "单位统一社会信用代码",
-            parsing.unit_ref,
-            required=True,
-            aliases=("统一社会信用代码", "单位", "unit_code"),
-            label=gettext_lazy("Unit"),
-            help=gettext_lazy("The unit's credit code (the dropdown adds its name)."),
-            example="11421300MB1234567X",
-            choices=lookups.unit_choices,
-            width=40,
-        ),
-        Column(
-            "community",
-            "社区代码",
-            parsing.community_ref,
-            required=True,
-            aliases=("社区", "community_code"),
-            label=gettext_lazy("Community"),
-            help=gettext_lazy("The community's 12-digit code (the dropdown adds its name)."),
-            example="421303001001",
-            choices=lookups.community_choices,
-            width=30,
-        ),
+        unit_column("unit"),
+        community_column("community"),
         Column(
             "start",
             "开始日期",

@@ -33,6 +33,7 @@ from gongzhi.imports.base import (
     RowError,
     RowInvalid,
 )
+from gongzhi.imports.columns import contact_columns
 from gongzhi.imports.registry import register
 from gongzhi.units import permissions as unit_permissions
 from gongzhi.units import services as unit_services
@@ -172,22 +173,7 @@ class UnitImporter(Importer):
             label=gettext_lazy("Staff headcount"),
             example=120,
         ),
-        Column(
-            "contact_name",
-            "联系人",
-            parsing.text(40),
-            label=gettext_lazy("Contact"),
-            example="王明",
-            default="",
-        ),
-        Column(
-            "contact_phone",
-            "联系电话",
-            parsing.phone,
-            label=gettext_lazy("Contact phone"),
-            example="13800000000",
-            default="",
-        ),
+        *contact_columns(example_name="王明", example_phone="13800000000"),
     )
 
     @classmethod
@@ -336,22 +322,7 @@ class CommunityImporter(Importer):
             help=gettext_lazy("9 digits; empty: the code's first 9 digits."),
             example="421303001",
         ),
-        Column(
-            "contact_name",
-            "联系人",
-            parsing.text(40),
-            label=gettext_lazy("Contact"),
-            example="李华",
-            default="",
-        ),
-        Column(
-            "contact_phone",
-            "联系电话",
-            parsing.phone,
-            label=gettext_lazy("Contact phone"),
-            example="0722-3200000",
-            default="",
-        ),
+        *contact_columns(example_name="李华", example_phone="0722-3200000"),
     )
 
     @classmethod
