@@ -26,6 +26,7 @@ from gongzhi.core.pagination import clamp_limit, decode_cursor, encode_cursor
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.stats import queries_bulletins as queries
 from gongzhi.stats import services_bulletins as services
+from gongzhi.stats.api_stats import StatsFiltersOut
 from gongzhi.stats.brief import work_brief
 from gongzhi.stats.filters import CODE_PARAMS, PARAMS, parse_filter
 from gongzhi.stats.models import Bulletin
@@ -40,16 +41,6 @@ PDF = "application/pdf"
 # --- schemas --------------------------------------------------------------------------
 
 
-class BulletinFiltersOut(Schema):
-    jurisdiction: list[str] = []
-    exclude_jurisdiction: list[str] = []
-    district: list[str] = []
-    exclude_district: list[str] = []
-    unit: list[str] = []
-    community: list[str] = []
-    category: list[str] = []
-
-
 class BulletinOut(Schema):
     id: int
     status: str = Field(description="draft or issued")
@@ -58,7 +49,7 @@ class BulletinOut(Schema):
     issuer: str
     start: dt.date
     end: dt.date
-    filters: BulletinFiltersOut
+    filters: StatsFiltersOut
     session_id: int | None = Field(description="The session of the participation table.")
     session_date: dt.date | None
     archived: bool
