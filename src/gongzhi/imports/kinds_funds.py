@@ -29,7 +29,7 @@ from collections.abc import Hashable, Iterable
 from typing import Any, Final
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gongzhi.activities import services_funds as funds
 from gongzhi.activities.models import Contribution
@@ -68,7 +68,7 @@ def _amount(raw: Any) -> int:
 @register
 class ContributionImporter(Importer):
     kind = "contributions"
-    title = gettext_lazy("Contributions")
+    title = pgettext_lazy("import kind", "Contributions")
     sheet_name = "投入资金"
     order = 60
     columns = (
