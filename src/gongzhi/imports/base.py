@@ -245,6 +245,11 @@ class Importer:
         """Rows of what ``user`` sees, by column key, as an import would read them back."""
         raise NotImplementedError
 
+    @classmethod
+    def exportable(cls) -> bool:
+        """Whether the kind can write what a user sees in its own format."""
+        return cls.export_rows is not Importer.export_rows
+
     # --- helpers ----------------------------------------------------------------
 
     @classmethod

@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
     path("<int:pk>/errors/", views.error_file, name="error_file"),
     path("templates/<slug:kind>/", views.template, name="template"),
+    path("export/<slug:kind>/", views.export, name="export"),
 ]

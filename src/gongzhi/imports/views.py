@@ -12,11 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.scoping import get_visible_or_404
-from gongzhi.imports import errors_file, queries, registry, services, templates_xlsx
+from gongzhi.imports import errors_file, exporting, queries, registry, services, templates_xlsx
 from gongzhi.imports.forms import ImportForm
 from gongzhi.imports.models import ImportJob, ImportStatus
 
@@ -115,3 +116,21 @@ def error_file(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=errors_file.file_name(item.original_name),
     )
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, kind: str) -> FileResponse:
+    """What the reader sees of a kind, as an xlsx in the import format: the same Chinese
+    headers as the template, so the file can be corrected and imported back. Offered to
+    those who may import the kind (the columns include phones and ID numbers)."""
+    importer = registry.get(kind)
+    if importer is None or not importer.may_import(request.user):
+        raise Http404
+    try:
+        content, _count = exporting.export_xlsx(importer, request.user)
+    except NotImplementedError:
+        raise Http404 from None
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    name = f"{importer.sheet_name or importer.kind}-{stamp}.xlsx"
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name)
