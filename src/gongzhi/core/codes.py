@@ -1,4 +1,5 @@
-"""Validation of the natural keys: statistical division codes and credit codes."""
+"""Validation of the natural keys: statistical division codes and credit codes, and of
+resident ID numbers."""
 
 from __future__ import annotations
 
@@ -44,6 +45,27 @@ def validate_credit_code(value: str) -> None:
             code="check_digit",
             params={"got": value[17], "want": expected},
         )
+
+
+# GB 11643-1999: weights of the first 17 digits of a resident ID number, and the check
+# character for each remainder of their weighted sum modulo 11.
+ID_NUMBER_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_NUMBER_CHECK = "10X98765432"
+
+
+def validate_id_number(value: str) -> None:
+    """Check an 18-character resident ID number (公民身份号码), including its check character."""
+    if (
+        len(value) != 18
+        or not value[:17].isdigit()
+        or not (value[17].isdigit() or value[17] == "X")
+    ):
+        raise ValidationError(
+            _("An ID card number has 17 digits and a last digit or X."), code="format"
+        )
+    total = sum(int(c) * w for c, w in zip(value[:17], ID_NUMBER_WEIGHTS, strict=True))
+    if ID_NUMBER_CHECK[total % 11] != value[17]:
+        raise ValidationError(_("Wrong check character in the ID card number."), code="check_digit")
 
 
 def normalise_code(value: str) -> str:

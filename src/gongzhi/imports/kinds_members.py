@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.areas.models import Community
-from gongzhi.core.archive import save_with_history
 from gongzhi.core.scoping import scope_of
 from gongzhi.imports import lookups, parsing
 from gongzhi.imports.base import (
@@ -42,7 +41,6 @@ from gongzhi.units.queries import members_visible_to, units_visible_to
 #: (an empty phone, ID card or volunteer number cell leaves the stored one).
 COMPARED: Final = ("name", "is_party_member", "residence_community_id")
 KEPT_WHEN_EMPTY: Final = ("phone", "id_number", "volunteer_code")
-EXTRA: Final = ("id_number", "volunteer_code")
 
 
 def _differs(member: Member, values: dict[str, Any]) -> bool:
@@ -242,15 +240,6 @@ class MemberImporter(Importer):
         communities = Community.objects.in_bulk(community_ids)
         errors: list[RowError] = []
 
-        def extra(member: Member, values: dict[str, Any]) -> None:
-            changed = False
-            for name in EXTRA:
-                if values[name] and getattr(member, name) != values[name]:
-                    setattr(member, name, values[name])
-                    changed = True
-            if changed:
-                save_with_history(member, ctx.user, ctx.history_reason)
-
         written = 0
         total = plan.created + plan.updated
 
@@ -263,30 +252,35 @@ class MemberImporter(Importer):
         for row in plan.creates:
             values = row.values
             try:
-                member = unit_services.member_create(
+                unit_services.member_create(
                     user=ctx.user,
                     unit=units[values["unit_id"]],
                     name=values["name"],
                     phone=values["phone"],
                     is_party_member=values["is_party_member"],
                     residence_community=communities.get(values["residence_community_id"] or 0),
+                    id_number=values["id_number"],
+                    volunteer_code=values["volunteer_code"],
+                    reason=ctx.history_reason,
                 )
-                extra(member, values)
             except (ValidationError, PermissionDenied) as exc:
                 errors.extend(self.errors_from(row.number, exc))
             tick()
         for row, member in plan.updates:
             values = row.values
             try:
-                member = unit_services.member_update(
+                unit_services.member_update(
                     user=ctx.user,
                     member=member,
                     name=values["name"],
                     phone=values["phone"] or member.phone,
                     is_party_member=values["is_party_member"],
                     residence_community=communities.get(values["residence_community_id"] or 0),
+                    # An empty cell keeps what is recorded (see KEPT_WHEN_EMPTY).
+                    id_number=values["id_number"] or member.id_number,
+                    volunteer_code=values["volunteer_code"] or member.volunteer_code,
+                    reason=ctx.history_reason,
                 )
-                extra(member, values)
             except (ValidationError, PermissionDenied) as exc:
                 errors.extend(self.errors_from(row.number, exc))
             tick()

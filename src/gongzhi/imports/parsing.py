@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import money as core_money
-from gongzhi.core.codes import normalise_code, validate_credit_code
+from gongzhi.core.codes import normalise_code, validate_credit_code, validate_id_number
 from gongzhi.core.validation import MAX_COUNT
 from gongzhi.imports.base import CellError, Parser
 
@@ -54,9 +54,6 @@ _YES: Final = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "对", "�
 _NO: Final = frozenset({"否", "n", "no", "false", "0", "×", "✗", "无"})
 #: The choices written in templates' yes/no dropdowns.
 YES_NO_CHOICES: Final = ("是", "否")
-
-_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK: Final = "10X98765432"
 
 
 def _nfkc(value: str) -> str:
@@ -385,15 +382,10 @@ def community_ref(raw: Any) -> str:
 def id_number(raw: Any) -> str:
     """An 18-character resident ID number (GB 11643), check character verified."""
     value = normalise_code(_nfkc(as_text(raw)))
-    if (
-        len(value) != 18
-        or not value[:17].isdigit()
-        or not (value[17].isdigit() or value[17] == "X")
-    ):
-        raise CellError(_("An ID card number has 17 digits and a last digit or X."))
-    total = sum(int(char) * weight for char, weight in zip(value[:17], _ID_WEIGHTS, strict=True))
-    if _ID_CHECK[total % 11] != value[17]:
-        raise CellError(_("Wrong check character in the ID card number."))
+    try:
+        validate_id_number(value)
+    except ValidationError as refused:
+        raise CellError(refused.messages[0]) from None
     return value
 
 

@@ -168,6 +168,8 @@ class MemberIn(Schema):
     phone: str = ""
     is_party_member: StrictBool = False
     residence_community_code: str | None = None
+    id_number: str = ""
+    volunteer_code: str = ""
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -382,6 +384,8 @@ def member_create(request: HttpRequest, payload: MemberIn) -> Status[dict[str, A
             phone=payload.phone,
             is_party_member=payload.is_party_member,
             residence_community=payload.residence_community_code,
+            id_number=payload.id_number,
+            volunteer_code=payload.volunteer_code,
         )
     except ValidationError as exc:
         raise renamed_errors(

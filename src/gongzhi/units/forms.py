@@ -56,6 +56,15 @@ class MemberForm(BootstrapForm):
         required=False,
         help_text=_("The community's 12-digit code, if the member reports there."),
     )
+    id_number = forms.CharField(
+        label=_("ID card number"),
+        max_length=18,
+        required=False,
+        help_text=_("For the volunteer hours certificate and the national volunteer system."),
+    )
+    volunteer_code = forms.CharField(
+        label=_("national volunteer number"), max_length=40, required=False
+    )
 
 
 class PairingForm(BootstrapForm):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Community, District
 from gongzhi.core.archive import mark_archived, mark_restored, save_with_history
-from gongzhi.core.codes import normalise_code, validate_credit_code
+from gongzhi.core.codes import normalise_code, validate_credit_code, validate_id_number
 from gongzhi.core.validation import MAX_COUNT, UNSET, Errors
 from gongzhi.core.validation import Unset as _Unset
 from gongzhi.core.validation import add_error as _add
@@ -276,6 +276,16 @@ def _clean_phone(errors: Errors, phone: Any) -> str:
     return value
 
 
+def _clean_id_number(errors: Errors, value: Any) -> str:
+    text = normalise_code(_text(errors, "id_number", value, 18, required=False))
+    if text:
+        try:
+            validate_id_number(text)
+        except ValidationError as refused:
+            _add(errors, "id_number", refused.messages[0])
+    return text
+
+
 @transaction.atomic
 def member_create(
     *,
@@ -285,8 +295,13 @@ def member_create(
     phone: str = "",
     is_party_member: bool = False,
     residence_community: Community | str | None = None,
+    id_number: str = "",
+    volunteer_code: str = "",
+    reason: str | None = None,
 ) -> Member:
-    """Add a member to ``unit`` (the office or the unit's liaison)."""
+    """Add a member to ``unit`` (the office or the unit's liaison). The ID card number
+    (check character verified) and the national volunteer number go on the volunteer
+    hours certificate and the export for the national volunteer system."""
     if not permissions.may_write_members(user, unit):
         raise _deny(_("You may not add members to this unit."))
     if unit.archived_at is not None:
@@ -298,9 +313,11 @@ def member_create(
         phone=_clean_phone(errors, phone),
         is_party_member=bool(is_party_member),
         residence_community=_clean_residence(errors, residence_community),
+        id_number=_clean_id_number(errors, id_number),
+        volunteer_code=_text(errors, "volunteer_code", volunteer_code, 40, required=False),
     )
     _raise_if(errors)
-    return save_with_history(member, user)
+    return save_with_history(member, user, reason)
 
 
 @transaction.atomic
@@ -312,6 +329,9 @@ def member_update(
     phone: str | _Unset = UNSET,
     is_party_member: bool | _Unset = UNSET,
     residence_community: Community | str | None | _Unset = UNSET,
+    id_number: str | _Unset = UNSET,
+    volunteer_code: str | _Unset = UNSET,
+    reason: str | None = None,
 ) -> Member:
     if not permissions.may_write_members(user, member.unit):
         raise _deny(_("You may not change members of this unit."))
@@ -325,8 +345,12 @@ def member_update(
         member.is_party_member = bool(is_party_member)
     if not isinstance(residence_community, _Unset):
         member.residence_community = _clean_residence(errors, residence_community)
+    if not isinstance(id_number, _Unset):
+        member.id_number = _clean_id_number(errors, id_number)
+    if not isinstance(volunteer_code, _Unset):
+        member.volunteer_code = _text(errors, "volunteer_code", volunteer_code, 40, required=False)
     _raise_if(errors)
-    return save_with_history(member, user)
+    return save_with_history(member, user, reason)
 
 
 @transaction.atomic

@@ -386,6 +386,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "residence_community": (
             member.residence_community.code if member.residence_community else ""
         ),
+        "id_number": member.id_number,
+        "volunteer_code": member.volunteer_code,
     }
     form = MemberForm(request.POST or None, initial=initial)
     back = reverse("units:member_list") + "?" + urlencode({"unit": member.unit.code})
