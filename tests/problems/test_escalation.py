@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gongzhi.problems import services
+from gongzhi.problems import services, services_escalation
 from gongzhi.problems.models import (
     Escalation,
     EscalationKind,
@@ -27,7 +27,7 @@ EVE_OF_NATIONAL_DAY = dt.date(2026, 9, 30)
 
 
 def run(day: dt.date) -> dict[str, int]:
-    return services.escalation_run(on=day)
+    return services_escalation.escalation_run(on=day)
 
 
 def kinds_of(problem: Problem) -> list[str]:

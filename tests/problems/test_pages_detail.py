@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.problems import services
+from gongzhi.problems import services, services_escalation
 from gongzhi.problems.models import Dispatch, Problem, ProblemEvent, ProblemPhoto
 from tests.core.photo_samples import camera_jpeg, noisy_jpeg
 from tests.factories import World
@@ -437,7 +437,7 @@ def test_the_escalation_ladder_shows_in_the_timeline_as_the_systems_doing(
     world: World, make_problem: Callable[..., Problem], client: Client
 ) -> None:
     problem = make_problem("dispatched", deadline=timezone.localdate() - dt.timedelta(days=14))
-    assert sum(services.escalation_run().values()) > 0
+    assert sum(services_escalation.escalation_run().values()) > 0
     client.force_login(world.users["district"])
     response = client.get(page_url(problem))
     escalations = [row for row in response.context["timeline"] if row["event"].action == "escalate"]

@@ -39,7 +39,7 @@ from gongzhi.core.models import User
 from gongzhi.demo.accounts import DEMO_COMMUNITY, DEMO_UNIT_SHORT_NAME
 from gongzhi.demo.data import read_csv
 from gongzhi.demo.names import person_name
-from gongzhi.problems import queries, services
+from gongzhi.problems import queries, services, services_escalation
 from gongzhi.problems.models import (
     Category,
     Dispatch,
@@ -777,9 +777,7 @@ def _escalate(today: dt.date, now: dt.datetime, *, replay: bool) -> int:
     """Run the escalation ladder as the daily task would have (``replay``: on each
     working day of the last weeks, else today only), so overdue problems show
     reminders, chase notices and criticism."""
-    run = getattr(services, "escalation_run", None)
-    if run is None:
-        return 0
+    run = services_escalation.escalation_run
     last_id = Escalation.objects.order_by("-id").values_list("id", flat=True).first() or 0
     calendar = load_calendar(today.year - 1, today.year)
     days = [today - dt.timedelta(days=n) for n in range(RECENT_DAYS, 0, -1)] if replay else []

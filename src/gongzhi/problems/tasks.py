@@ -15,7 +15,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
-from gongzhi.problems import services
+from gongzhi.problems import services_escalation
 
 ESCALATION_HOUR = 8
 
@@ -45,5 +45,5 @@ def local_crontab(
 
 @db_periodic_task(local_crontab(hour=ESCALATION_HOUR))
 def escalation_daily() -> dict[str, int]:
-    """Apply the escalation ladder for today (``services.escalation_run``)."""
-    return services.escalation_run()
+    """Apply the escalation ladder for today (``services_escalation.escalation_run``)."""
+    return services_escalation.escalation_run()

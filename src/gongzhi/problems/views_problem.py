@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.photo_store import photo_response
 from gongzhi.core.scoping import get_visible_or_404
-from gongzhi.problems import extra_questions, queries, services, workflow
+from gongzhi.problems import extra_questions, queries, services, services_escalation, workflow
 from gongzhi.problems.forms import (
     TRANSITION_FORMS,
     TransitionForm,
@@ -198,7 +198,7 @@ def _event_details(
 def _actor_text(event: ProblemEvent) -> str:
     if event.actor is not None:
         return str(event.actor)
-    if event.actor_role == services.SYSTEM_ROLE or event.action == "escalate":
+    if event.actor_role == services_escalation.SYSTEM_ROLE or event.action == "escalate":
         return _("The system (escalation ladder)")
     if event.actor_role == Actor.REPORTER:
         return _("The reporter")

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gongzhi.problems import services
+from gongzhi.problems import services_escalation
 from gongzhi.problems.models import EscalationKind
 
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         language = options["language"] or translation.get_language()
-        counts = services.escalation_run(on=options["on"])
+        counts = services_escalation.escalation_run(on=options["on"])
         with translation.override(language):
             for kind in EscalationKind:
                 self.stdout.write(f"{kind.label}: {counts.get(kind.value, 0)}")
