@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from gongzhi.activities.models import ActivityPhoto, Attendance, Contribution
 from gongzhi.activities.services_evidence import activity_photos_store
-from gongzhi.problems.services import photos_check
+from gongzhi.core.photo_store import photos_check
 from tests.core.photo_samples import camera_jpeg, encode
 
 

@@ -39,12 +39,12 @@ from gongzhi.activities.permissions import (
 )
 from gongzhi.activities.services_evidence import activity_photos_store
 from gongzhi.core.archive import save_with_history
+from gongzhi.core.photo_store import PhotoUpload
 from gongzhi.core.scoping import get_visible_or_404, scope_of
 from gongzhi.core.validation import UNSET, Errors, Unset, add_error, raise_if_errors
 from gongzhi.problems.models import Problem, ProblemState
 from gongzhi.problems.services import (
     ConflictError,
-    PhotoUpload,
     actors_for,
     problem_transition,
 )

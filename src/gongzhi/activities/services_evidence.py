@@ -1,6 +1,6 @@
 """Photos that prove attendance and contributions, and the evidence checks on them.
 
-Callers check uploads first with :func:`gongzhi.problems.services.photos_check`
+Callers check uploads first with :func:`gongzhi.core.photo_store.photos_check`
 (nothing is written if any is refused), then store them here inside their own
 transaction. Storing raises the advisory flags of :func:`flag_photos`; the city
 office reviews them with :func:`evidence_flag_review` (docs/evidence.md).
@@ -27,9 +27,8 @@ from gongzhi.activities.models import (
     PhotoKind,
 )
 from gongzhi.campaigns.models import Session
-from gongzhi.core.photo_store import store_photo
+from gongzhi.core.photo_store import CheckedPhoto, store_photo
 from gongzhi.core.scoping import get_visible_or_404, scope_of
-from gongzhi.problems.services import _CheckedPhoto
 
 REVIEW_NOTE_MAX = EvidenceFlag._meta.get_field("review_note").max_length or 200
 
@@ -37,7 +36,7 @@ REVIEW_NOTE_MAX = EvidenceFlag._meta.get_field("review_note").max_length or 200
 def activity_photos_store(
     *,
     user: Any,
-    checked: Sequence[_CheckedPhoto],
+    checked: Sequence[CheckedPhoto],
     kind: str,
     attendance: Attendance | None = None,
     contribution: Contribution | None = None,

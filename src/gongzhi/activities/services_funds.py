@@ -35,6 +35,7 @@ from gongzhi.areas.models import Community
 from gongzhi.core.archive import mark_archived, mark_restored, save_with_history
 from gongzhi.core.codes import normalise_code
 from gongzhi.core.money import MAX_FEN, format_yuan, parse_money
+from gongzhi.core.photo_store import MAX_PHOTOS, PhotoUpload, photos_check
 from gongzhi.core.scoping import scope_of
 from gongzhi.core.validation import UNSET, Errors
 from gongzhi.core.validation import Unset as _Unset
@@ -42,7 +43,6 @@ from gongzhi.core.validation import add_error as _add
 from gongzhi.core.validation import raise_if_errors as _raise_if
 from gongzhi.problems.models import Problem
 from gongzhi.problems.queries import problems_visible_to
-from gongzhi.problems.services import MAX_PHOTOS, PhotoUpload, photos_check
 from gongzhi.units.models import Unit
 from gongzhi.units.queries import pairings_valid_on, units_visible_to
 

@@ -21,11 +21,11 @@ from gongzhi.areas.models import Community
 from gongzhi.campaigns.models import Session, SessionStatus
 from gongzhi.campaigns.queries import sessions_visible_to
 from gongzhi.core.codes import normalise_code
+from gongzhi.core.photo_store import PhotoUpload, photos_check
 from gongzhi.core.scoping import get_visible_or_404
 from gongzhi.core.validation import Errors, add_error
 from gongzhi.problems import queries as problem_queries
 from gongzhi.problems.models import Category, Problem, ProblemState
-from gongzhi.problems.services import PhotoUpload, photos_check
 from gongzhi.units.models import Unit
 
 #: The most people one unit can bring to one community in one afternoon.

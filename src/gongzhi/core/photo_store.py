@@ -1,16 +1,21 @@
-"""Writing an accepted photo: the original, a public copy and a thumbnail, under random names.
+"""Checking uploads and writing an accepted photo: the original, a public copy and a
+thumbnail, under random names.
 
-The apps check uploads with :func:`gongzhi.core.photos.inspect_photo` first (before
+The apps check every upload of a request with :func:`photos_check` first (before
 anything is written) and then hand each one here with the model row that keeps it.
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
 from gongzhi.core import photos
 from gongzhi.core.models import StoredPhoto
@@ -18,6 +23,50 @@ from gongzhi.core.models import StoredPhoto
 P = TypeVar("P", bound=StoredPhoto)
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+#: Photos one form or call may attach at most.
+MAX_PHOTOS = 9
+
+#: What a caller may hand over as a photo: an uploaded file, a stream or bytes.
+PhotoUpload = bytes | IO[bytes]
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    raw: bytes
+    info: photos.PhotoInfo
+
+
+def _photo_name(upload: PhotoUpload, position: int) -> str:
+    name = getattr(upload, "name", "") or ""
+    return str(name).rsplit("/", 1)[-1] or _("photo %(n)d") % {"n": position}
+
+
+def photos_check(uploads: Sequence[PhotoUpload], field: str = "photos") -> list[CheckedPhoto]:
+    """Read and check every upload before anything is written.
+
+    Raises one ``ValidationError`` on ``field`` listing each refused file by
+    name (not an image, damaged, too large, too many pixels) and refuses more
+    than :data:`MAX_PHOTOS`.
+    """
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationError({field: [_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}]})
+    checked: list[CheckedPhoto] = []
+    messages: list[str] = []
+    for position, upload in enumerate(uploads, start=1):
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        raw = upload if isinstance(upload, bytes) else upload.read()
+        try:
+            info = photos.inspect_photo(raw)
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.append(f"{_photo_name(upload, position)}: {message}")
+            continue
+        checked.append(CheckedPhoto(raw=raw, info=info))
+    if messages:
+        raise ValidationError({field: messages})
+    return checked
 
 
 def store_photo(item: P, raw: bytes, info: photos.PhotoInfo, user: Any) -> P:

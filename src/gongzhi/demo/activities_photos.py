@@ -28,8 +28,8 @@ from PIL import ExifTags, Image, ImageDraw, ImageFont
 
 from gongzhi.activities.models import ActivityPhoto, Attendance, EvidenceFlag, PhotoKind
 from gongzhi.activities.services_evidence import activity_photos_store
+from gongzhi.core.photo_store import photos_check
 from gongzhi.demo.accounts import DEMO_COMMUNITY
-from gongzhi.problems.services import photos_check
 
 if TYPE_CHECKING:
     from gongzhi.campaigns.models import Session

@@ -33,7 +33,7 @@ from gongzhi.areas.models import Community
 from gongzhi.campaigns.models import Session, SessionStatus
 from gongzhi.core.archive import save_with_history
 from gongzhi.core.codes import normalise_code
-from gongzhi.core.photo_store import store_photo
+from gongzhi.core.photo_store import MAX_PHOTOS, PhotoUpload, photos_check, store_photo
 from gongzhi.core.scoping import get_visible_or_404, scope_of
 from gongzhi.core.validation import UNSET, Errors, Unset, add_error, raise_if_errors
 from gongzhi.inspections import queries, seed
@@ -48,12 +48,7 @@ from gongzhi.inspections.models import (
 )
 from gongzhi.inspections.queries import Target
 from gongzhi.problems.models import Category
-from gongzhi.problems.services import (
-    MAX_PHOTOS,
-    PhotoUpload,
-    photos_check,
-    problem_report_dispatched,
-)
+from gongzhi.problems.services import problem_report_dispatched
 
 #: The change reason is kept in the history table, whose column holds 100 characters.
 MAX_REASON: Final = 100

@@ -15,8 +15,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -26,9 +25,13 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import Community, Compound
 from gongzhi.campaigns.holidays import HolidayCalendar, load_calendar
-from gongzhi.core import photos as photo_lib
 from gongzhi.core.models import Role
-from gongzhi.core.photo_store import store_photo
+from gongzhi.core.photo_store import (
+    CheckedPhoto,
+    PhotoUpload,
+    photos_check,
+    store_photo,
+)
 from gongzhi.core.scoping import get_visible_or_404, scope_of
 from gongzhi.problems import geo, queries, workflow
 from gongzhi.problems.models import (
@@ -52,10 +55,6 @@ Errors = dict[str, list[str]]
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,18}[0-9]$")
 
 #: At most this many photos go with one report or one action.
-MAX_PHOTOS = 9
-
-#: What a caller may hand over as a photo: an uploaded file, a stream or bytes.
-PhotoUpload = bytes | IO[bytes]
 
 
 class ConflictError(Exception):
@@ -178,46 +177,8 @@ def _next_number(year: int) -> str:
 # --- photos ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _CheckedPhoto:
-    raw: bytes
-    info: photo_lib.PhotoInfo
-
-
-def _photo_name(upload: PhotoUpload, position: int) -> str:
-    name = getattr(upload, "name", "") or ""
-    return str(name).rsplit("/", 1)[-1] or _("photo %(n)d") % {"n": position}
-
-
-def photos_check(uploads: Sequence[PhotoUpload], field: str = "photos") -> list[_CheckedPhoto]:
-    """Read and check every upload before anything is written.
-
-    Raises one ``ValidationError`` on ``field`` listing each refused file by
-    name (not an image, damaged, too large, too many pixels) and refuses more
-    than :data:`MAX_PHOTOS`.
-    """
-    if len(uploads) > MAX_PHOTOS:
-        raise ValidationError({field: [_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}]})
-    checked: list[_CheckedPhoto] = []
-    messages: list[str] = []
-    for position, upload in enumerate(uploads, start=1):
-        if hasattr(upload, "seek"):
-            upload.seek(0)
-        raw = upload if isinstance(upload, bytes) else upload.read()
-        try:
-            info = photo_lib.inspect_photo(raw)
-        except ValidationError as refused:
-            for message in refused.messages:
-                messages.append(f"{_photo_name(upload, position)}: {message}")
-            continue
-        checked.append(_CheckedPhoto(raw=raw, info=info))
-    if messages:
-        raise ValidationError({field: messages})
-    return checked
-
-
 def _photos_store(
-    problem: Problem, checked: Sequence[_CheckedPhoto], user: Any, event: ProblemEvent | None
+    problem: Problem, checked: Sequence[CheckedPhoto], user: Any, event: ProblemEvent | None
 ) -> list[ProblemPhoto]:
     """Write checked photos: the original (staff only), a public copy and a thumbnail."""
     return [

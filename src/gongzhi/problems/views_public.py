@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.areas.models import Community
+from gongzhi.core.photo_store import MAX_PHOTOS
 from gongzhi.problems import extra_questions, services
 from gongzhi.problems.forms_public import (
     HONEYPOT_FIELD,
@@ -349,7 +350,7 @@ def _report_page(
         ),
         "photo_errors": photo_errors or [],
         "photos_lost": form.is_bound and bool(request.FILES),
-        "max_photos": services.MAX_PHOTOS,
+        "max_photos": MAX_PHOTOS,
         "extent": ",".join(f"{v:.6f}" for v in extent) if extent else "",
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
