@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from gongzhi.core.models import User
 from gongzhi.imports import exporting, services, templates_xlsx
 from gongzhi.imports.kinds_inspections import InspectionScoresImporter
 from gongzhi.imports.models import ImportJob, ImportStatus
@@ -207,6 +208,26 @@ def test_unchanged_rows_of_a_submitted_inspection_need_no_reason(
     rows = [HEADER, [1, world.unit_a.code, "", "leader_led", 10, "", ""]]
     job = run(world.users["inspector"], xlsx_bytes(rows))
     assert (job.status, job.unchanged) == (ImportStatus.DONE, 1), job.errors
+
+
+def test_another_groups_inspector_learns_nothing_of_a_submitted_inspection(
+    world: World, round1: InspectionRound, complete: Callable[..., Inspection]
+) -> None:
+    complete()
+    inspection_services.inspection_submit(
+        user=world.users["inspector"], round_number=1, unit_code=world.unit_a.code
+    )
+    other = User.objects.get(username="inspector2")
+    answers = set()
+    for guess in (8, 9, 10):  # 10 is the stored score
+        rows = [HEADER, [1, world.unit_a.code, "", "leader_led", guess, "", "第2督导组"]]
+        job = run(other, xlsx_bytes(rows))
+        assert job.status == ImportStatus.REFUSED
+        assert [(e["row"], e["field"]) for e in job.errors] == [(2, "单位统一社会信用代码")]
+        answers.add((job.unchanged, job.errors[0]["message"]))
+    # The same answer whatever the guess, and no word of the group the unit belongs to.
+    assert len(answers) == 1
+    assert "第1督导组" not in next(iter(answers))[1]
 
 
 def test_units_rounds_items_and_groups_must_match_the_round(

@@ -271,6 +271,14 @@ class InspectionScoresImporter(Importer):
                 % {"number": round_.number},
                 "unit",
             )
+        inspection = ctx.cache["inspections"].get((round_.pk, assignment.unit_id))
+        submitted = inspection is not None and inspection[1] == InspectionStatus.SUBMITTED
+        # Whether the importer may fill in this unit comes first, submitted or not (only the
+        # office corrects submitted ones): what follows, the group and the stored scores,
+        # is not for the inspectors of other groups.
+        refusal = "" if submitted and ctx.scope.is_office else self._refusal(assignment, ctx)
+        if refusal:
+            raise CellError(refusal, "unit")
         group = values.get("group")
         if group and group != assignment.group.name:
             raise CellError(
@@ -279,11 +287,6 @@ class InspectionScoresImporter(Importer):
                 "group",
             )
         item = self._item(values, round_, ctx)
-        inspection = ctx.cache["inspections"].get((round_.pk, assignment.unit_id))
-        submitted = inspection is not None and inspection[1] == InspectionStatus.SUBMITTED
-        refusal = "" if submitted else self._refusal(assignment, ctx)
-        if refusal:
-            raise CellError(refusal, "unit")
         errors: Errors = {}
         if item.kind == ItemKind.SCORED:
             answer: Any = inspection_services.score_of(item, values["score"], "score", errors)
