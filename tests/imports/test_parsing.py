@@ -41,7 +41,7 @@ def test_what_is_not_a_date_is_refused_with_the_forms_to_use(raw: object) -> Non
     assert "2021" in exc.value.message
 
 
-@given(st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2199, 12, 31)))
+@given(st.dates(min_value=parsing.EARLIEST, max_value=parsing.LATEST))
 def test_every_written_form_of_a_date_reads_back_as_that_date(day: dt.date) -> None:
     for text in (
         f"{day.year}年{day.month}月{day.day}日",
@@ -51,6 +51,14 @@ def test_every_written_form_of_a_date_reads_back_as_that_date(day: dt.date) -> N
         f"{day.year}.{day.month}.{day.day}",
     ):
         assert parsing.date(text) == day
+
+
+@pytest.mark.parametrize("raw", ["1999-12-31", "0001-01-01", "2100-01-01", "9999-12-31 23:59"])
+def test_a_date_outside_this_century_is_refused_naming_the_range(raw: str) -> None:
+    for parse in (parsing.date, parsing.datetime):
+        with pytest.raises(CellError) as exc:
+            parse(raw)
+        assert "2000-01-01" in exc.value.message
 
 
 @pytest.mark.parametrize(

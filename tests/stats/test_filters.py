@@ -185,3 +185,21 @@ def test_the_exclusion_note_in_official_style(city: FigureCity) -> None:
     )
     assert exclusion_note(both) == "（不含曾都区所属单位，随州高新区辖区社区）"
     assert exclusion_note(StatsFilter(start=JULY_1, end=AUGUST_31)) == ""
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "param"),
+    [("9999-12-30", "9999-12-31", "start"), ("0001-01-01", "0001-01-02", "end")],
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_naming_them(
+    start: str, end: str, param: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        parse_filter({"start": start, "end": end}, check_codes=False)
+    assert "2000-01-01" in refused.value.message_dict[param][0]
+
+
+def test_a_nul_in_a_code_is_an_unknown_code_not_a_database_error(db: None) -> None:
+    with pytest.raises(ValidationError) as refused:
+        parse_filter({"start": "2021-07-01", "end": "2021-10-31", "unit": "abc\x00"})
+    assert "unit" in refused.value.message_dict

@@ -168,7 +168,8 @@ class Context:
 
     @property
     def history_reason(self) -> str:
-        return f"imported from {self.file_name}" if self.file_name else "imported"
+        # History keeps at most 100 characters of a reason.
+        return (f"imported from {self.file_name}" if self.file_name else "imported")[:100]
 
     def report(self, done: int) -> None:
         """Rows checked so far (the framework calls it while checking)."""

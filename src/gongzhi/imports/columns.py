@@ -25,7 +25,7 @@ _UNIT = Column(
     help=gettext_lazy(
         "The unit's 18-character unified social credit code (the dropdown adds its name)."
     ),
-    example="11421300MB1234567X",
+    example="11421300MB1234567P",
     choices=lookups.unit_choices,
     width=40,
 )

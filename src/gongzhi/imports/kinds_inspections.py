@@ -149,7 +149,7 @@ class InspectionScoresImporter(Importer):
         Column(
             "unit", "单位统一社会信用代码", parsing.unit_ref, required=True,
             aliases=("信用代码", "单位代码", "unit_code"), choices=_unit_codes, width=22,
-            example="11421300MB1234567X", label=gettext_lazy("Unit credit code"),
+            example="11421300MB1234567P", label=gettext_lazy("Unit credit code"),
         ),
         Column(
             "unit_name", "单位名称", _text, label=gettext_lazy("Unit name"), width=20,

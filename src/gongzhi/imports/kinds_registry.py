@@ -125,7 +125,7 @@ class UnitImporter(Importer):
             aliases=("信用代码", "credit code"),
             label=gettext_lazy("Credit code"),
             help=gettext_lazy("18 characters, check digit verified."),
-            example="11421300MB1234567X",
+            example="11421300MB1234567P",
             width=22,
         ),
         Column(

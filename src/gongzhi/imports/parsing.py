@@ -150,9 +150,28 @@ def _money_text(raw: str) -> int:
 # --- dates and times ----------------------------------------------------------------
 
 
+#: The dates a sheet may hold: the programme's records start this century, and dates at
+#: the far ends of the calendar would overflow when stored or counted.
+EARLIEST: Final = dt.date(2000, 1, 1)
+LATEST: Final = dt.date(2099, 12, 31)
+
+
+def _within(day: dt.date) -> dt.date:
+    if not EARLIEST <= day <= LATEST:
+        raise CellError(
+            _("The date must lie from %(first)s to %(last)s.")
+            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+        )
+    return day
+
+
 def date(raw: Any) -> dt.date:
-    """A date: a date cell, 2021年9月10日, 2021/9/10, 2021-09-10, 2021.9.10, 20210910,
-    or an Excel serial number."""
+    """A date from 2000 to 2099: a date cell, 2021年9月10日, 2021/9/10, 2021-09-10,
+    2021.9.10, 20210910, or an Excel serial number."""
+    return _within(_any_date(raw))
+
+
+def _any_date(raw: Any) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -208,6 +227,7 @@ def datetime(raw: Any) -> dt.datetime:
         naive = _datetime_text(raw)
     else:
         naive = dt.datetime.combine(date(raw), dt.time())
+    _within(naive.date())
     return timezone.make_aware(naive)
 
 

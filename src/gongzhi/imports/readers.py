@@ -196,6 +196,8 @@ def _read_csv(data: bytes) -> Sheet:
     text, encoding = decode_text(data)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    # A cell may be as long as the file (the columns' own limits then name it).
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     try:
         raw_rows: list[list[Any]] = list(
             csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

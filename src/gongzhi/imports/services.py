@@ -14,6 +14,7 @@ transaction; an error raised while writing rolls everything back.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ MAX_STORED_ERRORS: Final = 5_000
 #: How often (in rows) progress is reported while checking.
 PROGRESS_EVERY: Final = 1_000
 _REQUIRED_MARKS: Final = ("*", "（必填）", "(必填)", "必填")
+
+logger = logging.getLogger(__name__)
 
 
 class Upload(Protocol):
@@ -142,6 +145,7 @@ def check_rows(importer: Importer, sheet: Sheet, ctx: Context) -> tuple[list[Row
     if errors:
         return [], errors
     required = _("This field is required.")
+    no_nul = _("The cell holds a NUL character, which text cannot contain.")
     columns = [
         (col.key, index[col.key], col.parse, col.required, col.default)
         for col in cls.columns
@@ -173,6 +177,9 @@ def check_rows(importer: Importer, sheet: Sheet, ctx: Context) -> tuple[list[Row
                 raw = raw.strip()
                 if not raw:
                     raw = None
+                elif "\x00" in raw:  # Excel's _x0000_, or a NUL in a CSV: never text
+                    row_errors.append(RowError(number, cls.header_of(key), no_nul))
+                    continue
             if raw is None:
                 if is_required:
                     row_errors.append(RowError(number, cls.header_of(key), required))
@@ -388,6 +395,15 @@ def import_run(job: ImportJob, *, sheet: Sheet | None = None) -> ImportJob:
     except FileRefused as exc:
         job.status = ImportStatus.FAILED
         job.message = exc.message[:300]
+        job.finished_at = timezone.now()
+        job.save()
+        return job
+    except Exception:
+        # Nothing was written (the write is one transaction); the job must not stay
+        # "running" with its page polling for ever.
+        logger.exception("import job %s failed", job.pk)
+        job.status = ImportStatus.FAILED
+        job.message = _("The import stopped on an unexpected error; nothing was written.")
         job.finished_at = timezone.now()
         job.save()
         return job

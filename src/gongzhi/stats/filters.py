@@ -103,6 +103,11 @@ def has_community_filter(f: StatsFilter) -> bool:
 #: The longest period a figure is computed over (about five years).
 MAX_PERIOD_DAYS = 5 * 366
 
+#: The dates a period may use: the programme's records start this century, and the far
+#: ends of the calendar would overflow the day after the end or the month of a figure.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
 #: Parameter name → StatsFilter field, for the repeatable code parameters.
 CODE_PARAMS: dict[str, str] = {
     "jurisdiction": "jurisdictions",
@@ -136,6 +141,8 @@ def _values(data: Any, name: str) -> list[str]:
     out: list[str] = []
     for item in raw:
         text = item.isoformat() if isinstance(item, dt.date) else str(item)
+        # NUL never belongs in a date or a code (and PostgreSQL refuses it in text).
+        text = text.replace("\x00", "\ufffd")
         out.extend(part for part in (p.strip() for p in text.split(",")) if part)
     return out
 
@@ -153,10 +160,17 @@ def _date(data: Any, name: str, default: dt.date | None, errors: dict[str, list[
     try:
         if len(text) != 10 or not text.isascii():
             raise ValueError(text)
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         errors[name] = [_("Enter a date as YYYY-MM-DD.")]
         return None
+    if not EARLIEST <= day <= LATEST:
+        errors[name] = [
+            _("Enter a date from %(first)s to %(last)s.")
+            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+        ]
+        return None
+    return day
 
 
 def _unique(codes: Iterable[str]) -> tuple[str, ...]:
