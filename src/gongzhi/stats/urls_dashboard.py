@@ -3,6 +3,7 @@
 from django.urls import URLPattern, path
 
 from gongzhi.stats import views_dashboard as views
+from gongzhi.stats import views_public
 
 urlpatterns: list[URLPattern] = [
     path("", views.overview, name="overview"),
@@ -16,4 +17,5 @@ urlpatterns: list[URLPattern] = [
     path("map/", views.problem_map, name="map"),
     path("map/data/", views.map_data, name="map_data"),
     path("export/<slug:table>/", views.export, name="export"),
+    path("public/", views_public.public_figures, name="public"),
 ]
