@@ -29,6 +29,7 @@ from gongzhi.core.models import Role
 from gongzhi.core.pagination import decode_cursor, encode_cursor
 from gongzhi.core.photo_store import photo_response
 from gongzhi.core.scoping import Scope, get_visible_or_404, scope_of
+from gongzhi.core.xlsx import Column, Table, xlsx_response
 from gongzhi.problems import queries as problem_queries
 
 #: Sessions per page of the list, and communities per page of a session.
@@ -213,6 +214,8 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     with their reason, missing), units added, headcounts, leaders and photos."""
     session = session_or_404(request, session_id)
     scope = scope_of(request.user)
+    if request.GET.get("format") == "xlsx":
+        return _session_xlsx(request, session, scope)
     chosen, next_url, wanted = _community_page(request, session)
     overview = queries.session_overview(
         session, communities=chosen, unit_ids=scope.unit_ids if unit_only(scope) else None
@@ -229,6 +232,53 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "today": _today(),
     }
     return render(request, "activities/session_detail.html", context)
+
+
+def _session_xlsx(request: HttpRequest, session: Session, scope: Scope) -> HttpResponse:
+    """Every community of the session the reader sees, one row per unit expected or
+    added: present (headcount, leader), absent (the reason) or missing."""
+    communities = list(queries.session_communities(request.user, session))
+    overview = queries.session_overview(
+        session, communities=communities, unit_ids=scope.unit_ids if unit_only(scope) else None
+    )
+    status = {"present": _("Present"), "absent": _("Absent"), "missing": _("Missing")}
+    yes, no = _("Yes"), _("No")
+    rows = [
+        [
+            ov.community.code,
+            ov.community.name,
+            row.unit.code,
+            row.unit.short_name or row.unit.name,
+            yes if row.expected else no,
+            status[row.status],
+            row.attendance.headcount if row.attendance else None,
+            row.attendance.leader_name if row.attendance else "",
+            (yes if row.attendance.principal_leader_led else no) if row.attendance else "",
+            row.absence.reason if row.absence else "",
+        ]
+        for ov in overview
+        for row in ov.rows
+    ]
+    table = Table(
+        title=_("Session of %(date)s") % {"date": session.date.isoformat()},
+        sheet_name=session.date.isoformat(),
+        columns=[
+            Column(_("Community code")),
+            Column(_("Community")),
+            Column(_("Credit code")),
+            Column(_("Unit")),
+            Column(_("Expected (paired that day)")),
+            Column(_("Status")),
+            Column(_("Headcount (person-times)"), "int", total=True),
+            Column(_("Team leader")),
+            Column(_("The unit's principal leader led")),
+            Column(_("Reason for absence")),
+        ],
+        rows=rows,
+        totals_label=_("Total"),
+    )
+    filters = [(_("Session"), f"{session.campaign.name} · {session.date.isoformat()}")]
+    return xlsx_response(f"session-{session.date.isoformat()}.xlsx", [table], filters=filters)
 
 
 # --- the plan -------------------------------------------------------------------------
