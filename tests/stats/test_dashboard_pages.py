@@ -329,3 +329,13 @@ def test_the_office_drafts_a_bulletin_of_the_view_it_is_looking_at(city: FigureC
     assert re.search(rf'<option value="{ZENGDU}" selected', form)
     leader = client_for(city.users["leader"]).get(OVERVIEW, query).content.decode()
     assert 'data-testid="bulletin-link"' not in leader
+
+
+def test_a_refused_date_stays_in_the_bar_as_typed(city: FigureCity) -> None:
+    response = client_for(city.users["office"]).get(
+        OVERVIEW, {"start": "1999-12-31", "end": "2021-08-31"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'name="start" value="1999-12-31"' in html
+    assert 'name="end" value="2021-08-31"' in html

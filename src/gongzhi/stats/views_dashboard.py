@@ -92,8 +92,11 @@ def _base_context(
     request: HttpRequest, f: StatsFilter | None, errors: dict[str, list[str]], *, action: str
 ) -> dict[str, Any]:
     shown = _bar_filter(request, f)
+    bar = dashboard.filter_bar(request.user, shown)
+    if f is None:  # a wrong URL: the dates stay as typed, next to what is wrong with them
+        bar.update({k: request.GET[k] for k in ("start", "end") if request.GET.get(k)})
     return {
-        "bar": dashboard.filter_bar(request.user, shown),
+        "bar": bar,
         "errors": errors,
         "error_list": [(name, " ".join(texts)) for name, texts in errors.items()],
         "action": action,
