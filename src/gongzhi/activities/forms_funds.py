@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.activities import services_funds
 from gongzhi.areas.models import Community
 from gongzhi.core.codes import normalise_code
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 from gongzhi.core.money import parse_money
 from gongzhi.core.scoping import area_q, scope_of
 from gongzhi.problems.forms import PhotosField
@@ -29,7 +29,7 @@ from gongzhi.units.queries import units_visible_to
 #: A select lists at most this many units or communities; beyond, the code is typed.
 MAX_OPTIONS = 500
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 Choices = list[tuple[str, str]]
 

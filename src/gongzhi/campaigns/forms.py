@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.areas.models import Community, District
 from gongzhi.campaigns.models import HolidayPolicy, IsoWeekday, ScheduleMode
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 
 
 class RuleForm(BootstrapForm):
@@ -181,7 +181,7 @@ class CampaignEditForm(BootstrapForm):
     end = forms.DateField(
         label=gettext_lazy("End"),
         required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=gettext_lazy("Leave empty for an open-ended campaign."),
     )
     districts = forms.ModelMultipleChoiceField(
@@ -239,7 +239,7 @@ class CampaignCreateForm(CampaignEditForm):
     )
     start = forms.DateField(
         label=gettext_lazy("Start"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        widget=DateInput(),
     )
     weekday = RuleForm.base_fields["weekday"]
     nth = RuleForm.base_fields["nth"]

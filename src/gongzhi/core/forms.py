@@ -8,6 +8,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (2021-09-10): the active
+    language's date format (2021/09/10 in zh-Hans) would leave the picker empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class BootstrapForm(forms.Form):
     """Bootstrap classes on every widget, and ``is-invalid`` on fields with errors."""
 

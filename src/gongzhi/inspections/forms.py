@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 from gongzhi.inspections.models import ChecklistItem, ItemKind
 from gongzhi.problems.forms import PhotosField
 
@@ -33,7 +33,7 @@ class InspectionForm(BootstrapForm):
     date = forms.CharField(
         label=_("Date of the inspection"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     community_code = forms.CharField(
         label=_("Community visited"), required=False, widget=forms.Select

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 from gongzhi.inspections.rankings import Span
 
 HUNDRED = Decimal(100)
@@ -24,12 +24,8 @@ class RankingFilterForm(BootstrapForm):
     until_round = forms.IntegerField(
         label=gettext_lazy("Cumulative up to round"), required=False, min_value=1
     )
-    start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, round_numbers: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

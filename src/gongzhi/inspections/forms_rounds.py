@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 from gongzhi.core.models import User
 from gongzhi.inspections.models import ChecklistTemplate, InspectionGroup
 from gongzhi.inspections.services_rounds import inspectors
@@ -28,8 +28,8 @@ class RoundForm(BootstrapForm):
 
     number = forms.IntegerField(label=_("Number"), min_value=1, max_value=32767)
     name = forms.CharField(label=_("Name"), max_length=80, required=False)
-    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Start"), widget=DateInput())
+    end = forms.DateField(label=_("End"), widget=DateInput())
     template = forms.ModelChoiceField(
         label=_("Checklist"),
         queryset=ChecklistTemplate.objects.filter(is_current=True).order_by("name"),

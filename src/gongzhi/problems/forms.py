@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Community, Compound, District, Street
 from gongzhi.core.codes import normalise_code
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 from gongzhi.core.models import Role
 from gongzhi.core.scoping import area_q, scope_of
 from gongzhi.problems import queries, workflow
@@ -33,7 +33,7 @@ from gongzhi.units.queries import units_visible_to
 #: A select lists at most this many areas or units; narrow by district or street for more.
 MAX_OPTIONS = 500
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 Choices = list[tuple[str, str]]
 

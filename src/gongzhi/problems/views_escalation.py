@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.areas.models import District
 from gongzhi.core.exports import csv_cell
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 from gongzhi.core.models import Role
 from gongzhi.core.pagination import keyset_page
 from gongzhi.core.scoping import Scope, scope_of
@@ -214,7 +214,7 @@ def _ledger_url() -> str:
 
 # --- the per-unit table --------------------------------------------------------------
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class UnitTableForm(BootstrapForm):

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import District
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 from gongzhi.problems.models import Category
 from gongzhi.stats import queries_bulletins as queries
 from gongzhi.stats.figures import MUNICIPAL, StatsFilter
@@ -36,8 +36,8 @@ def _codes(value: str) -> list[str]:
 class BulletinForm(BootstrapForm):
     """A draft's fields; ``cleaned_data`` gives ``filter`` (a StatsFilter) and ``session``."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("Until"), widget=DateInput())
     jurisdiction = forms.MultipleChoiceField(
         label=_("Only the units of"),
         required=False,

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import District
-from gongzhi.core.forms import BootstrapForm
+from gongzhi.core.forms import BootstrapForm, DateInput
 from gongzhi.units.models import UnitKind
 
 
@@ -70,14 +70,14 @@ class MemberForm(BootstrapForm):
 class PairingForm(BootstrapForm):
     unit = forms.CharField(label=_("unit credit code"), max_length=30)
     community = forms.CharField(label=_("community code"), max_length=16)
-    start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("from"), widget=DateInput())
     end = forms.DateField(
         label=_("until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty for an open-ended pairing."),
     )
 
 
 class PairingEndForm(BootstrapForm):
-    end = forms.DateField(label=_("until"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("until"), widget=DateInput())
